@@ -1,0 +1,285 @@
+"""Compose answers from retrieved snippets and fixed messages: nothing here invents a sentence.
+
+An answer is a lead snippet, up to two supporting snippets that add something, numbered
+citations to registry sources, a GRADE certainty line, a "Studies disagree" note when cited
+snippets differ on the same outcome, a general-information reminder and follow-up questions.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+
+import markdown as md
+import nh3
+
+from bot.knowledge import Knowledge, Snippet, Source
+from bot.messages import Contact, Messages
+from bot.retrieve import Hit, Retrieval
+from bot.text import tokenize
+
+KINDS = ("answer", "no_evidence", "crisis", "emergency", "personal_advice", "illicit", "out_of_scope")
+GRADED = ("high", "moderate", "low", "very-low")
+OPPOSED = ({"benefit", "no-clear-benefit"}, {"harm", "no-clear-harm"})
+TRIAL_DESIGNS = {"rct", "systematic-review", "meta-analysis"}
+ALLOWED_TAGS = {"p", "a", "ul", "ol", "li", "strong", "em", "sup", "br"}
+CITE_MARK = re.compile(r"\[(\d{1,2})\]")
+
+
+@dataclass(frozen=True)
+class Citation:
+    n: int
+    source: Source
+    described: str  # the design in plain words, e.g. "a review of 67 studies with 2,309 people"
+
+    def to_json(self) -> dict:
+        s = self.source
+        return {"n": self.n, "source_id": s.id, "title": s.title, "url": s.url, "doi": s.doi,
+                "year": s.year, "design": s.design}
+
+
+@dataclass(frozen=True)
+class Part:
+    snippet: Snippet
+    score: float
+    numbers: tuple[int, ...]  # citation numbers for this snippet's sources
+
+    @property
+    def markdown(self) -> str:
+        return f"{self.snippet.body} {''.join(f'[{n}]' for n in self.numbers)}"
+
+
+@dataclass(frozen=True)
+class Answer:
+    kind: str
+    understood_as: str
+    intro: str = ""  # a fixed message shown before any evidence (safety, no evidence)
+    parts: tuple[Part, ...] = ()
+    certainty: str = "none"
+    certainty_line: str = ""
+    disagreement: str = ""
+    notes: tuple[str, ...] = ()  # extra fixed caveats (for example crisis numbers)
+    reminder: str = ""
+    citations: tuple[Citation, ...] = ()
+    suggestions: tuple[str, ...] = ()
+    covers: tuple[str, ...] = ()  # what the bot can answer, shown with no_evidence
+    contacts: tuple[Contact, ...] = ()  # emergency and crisis numbers, for a banner
+    html_id: str = "a"
+    timings: dict = field(default_factory=dict, compare=False)
+    retrieval: Retrieval | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def markdown(self) -> str:
+        blocks = [self.intro] if self.intro else []
+        blocks += [p.markdown for p in self.parts]
+        if self.covers:
+            blocks.append("\n".join(f"- {c}" for c in self.covers))
+        return "\n\n".join(blocks)
+
+    @property
+    def html(self) -> str:
+        return render_html(self.markdown, self.html_id)
+
+    @property
+    def caveats(self) -> list[str]:
+        return [c for c in (self.certainty_line, self.disagreement, *self.notes, self.reminder) if c]
+
+    def to_json(self) -> dict:
+        return {
+            "kind": self.kind,
+            "answer": self.markdown,
+            "answer_html": self.html,
+            "certainty": self.certainty,
+            "caveats": self.caveats,
+            "citations": [c.to_json() for c in self.citations],
+            "snippets": [{"id": p.snippet.id, "score": round(float(p.score), 6),
+                          "source_ids": list(p.snippet.sources)} for p in self.parts],
+            "suggestions": list(self.suggestions),
+            "understood_as": self.understood_as,
+        }
+
+
+@dataclass(frozen=True)
+class ComposerConfig:
+    max_parts: int = 3
+    support_margin: float = 0.15  # a supporting snippet's similarity may trail the lead's by this
+    duplicate_overlap: float = 0.6  # token overlap above which a snippet adds nothing new
+    max_suggestions: int = 3
+
+
+class Composer:
+    def __init__(self, knowledge: Knowledge, messages: Messages, config: ComposerConfig | None = None):
+        self.knowledge, self.messages = knowledge, messages
+        self.config = config or ComposerConfig()
+
+    def evidence(self, retrieval: Retrieval, kind: str = "answer", intro: str = "",
+                 notes: tuple[str, ...] = ()) -> Answer:
+        """An answer (or personal-advice reply) built from the retrieval's hits."""
+        parts_hits = self.select(retrieval)
+        numbers: dict[str, int] = {}
+        parts = []
+        for hit in parts_hits:
+            for source_id in hit.snippet.sources:
+                numbers.setdefault(source_id, len(numbers) + 1)
+            parts.append(Part(hit.snippet, hit.score, tuple(numbers[s] for s in hit.snippet.sources)))
+        citations = tuple(Citation(n, self.knowledge.source(sid), describe(self.knowledge.source(sid)))
+                          for sid, n in numbers.items())
+        snippets = [p.snippet for p in parts]
+        certainty = overall_certainty(snippets)
+        return Answer(
+            kind=kind, understood_as=retrieval.query.understood_as, intro=intro, parts=tuple(parts),
+            certainty=certainty, certainty_line=self.certainty_line(certainty, snippets),
+            disagreement=self.disagreement(snippets), notes=notes,
+            reminder=" ".join(self.messages["reminder"].split()), citations=citations,
+            suggestions=self.suggestions(retrieval, snippets), html_id=_html_id(snippets))
+
+    def no_evidence(self, understood_as: str, kind: str = "no_evidence", intro: str | None = None) -> Answer:
+        text = intro if intro is not None else " ".join(self.messages["no_evidence"].split())
+        covers = tuple(self.messages["covers"]) if kind == "no_evidence" else ()
+        return Answer(kind=kind, understood_as=understood_as, intro=text, covers=covers,
+                      suggestions=tuple(self.messages["starter_questions"][: self.config.max_suggestions]))
+
+    def fixed(self, kind: str, understood_as: str, text: str, contacts: tuple[Contact, ...] = ()) -> Answer:
+        return Answer(kind=kind, understood_as=understood_as, intro=text, contacts=contacts)
+
+    def select(self, retrieval: Retrieval) -> list[Hit]:
+        """The lead hit, then supporting hits that are close enough and add something new."""
+        if not retrieval.hits:
+            return []
+        lead = retrieval.hits[0]
+        chosen = [lead]
+        floor = lead.similarity - self.config.support_margin
+        for hit in retrieval.hits[1:]:
+            if len(chosen) >= self.config.max_parts:
+                break
+            if hit.similarity >= floor and not any(self._duplicate(hit.snippet, c.snippet) for c in chosen):
+                chosen.append(hit)
+        counterpart = self._counterpart(chosen, retrieval)
+        if counterpart is not None:
+            chosen = chosen[: self.config.max_parts - 1] + [counterpart]
+        return chosen
+
+    def _counterpart(self, chosen: list[Hit], retrieval: Retrieval) -> Hit | None:
+        """When the lead has an effect finding and no opposite view is shown, the closest
+        relevant snippet with the opposite finding on the same drug and outcome, if any."""
+        lead = chosen[0].snippet
+        shown = [h.snippet for h in chosen]
+        if any(_opposed(lead, s) for s in shown[1:]):
+            return None
+        pool = [h for h in retrieval.ranked if h.similarity >= retrieval.bar]
+        for hit in pool:
+            if hit.snippet in shown or not _opposed(lead, hit.snippet):
+                continue
+            if set(lead.conditions) & set(hit.snippet.conditions) or not lead.conditions or not hit.snippet.conditions:
+                return hit
+        return None
+
+    def _duplicate(self, a: Snippet, b: Snippet) -> bool:
+        ta, tb = set(tokenize(a.body)), set(tokenize(b.body))
+        return len(ta & tb) / max(1, min(len(ta), len(tb))) >= self.config.duplicate_overlap
+
+    def certainty_line(self, certainty: str, snippets: list[Snippet]) -> str:
+        if certainty == "none":
+            return ""
+        text = self.messages["certainty"][certainty]
+        if certainty == "mixed":
+            labels = self.messages["certainty_labels"]
+            levels = [labels[c].lower() for c in GRADED if any(s.certainty == c for s in snippets)]
+            text = text.format(levels=" and ".join(levels))
+        return f"{self.messages['certainty_heading']} {text}"
+
+    def disagreement(self, snippets: list[Snippet]) -> str:
+        for i, a in enumerate(snippets):
+            for b in snippets[i + 1:]:
+                if _opposed(a, b):
+                    reason = self._why(a, b)
+                    text = " ".join(self.messages["disagreement"][reason].split())
+                    return f"{self.messages['disagreement_heading']}: {text}"
+        return ""
+
+    def _why(self, a: Snippet, b: Snippet) -> str:
+        def kinds(s: Snippet) -> set[str]:
+            return {self.knowledge.source(x).design for x in s.sources}
+        da, db = kinds(a), kinds(b)
+        trials_a, trials_b = bool(da & TRIAL_DESIGNS), bool(db & TRIAL_DESIGNS)
+        if ("observational" in da and trials_b and not trials_a) or ("observational" in db and trials_a and not trials_b):
+            return "trial_vs_observational"
+        if trials_a and trials_b:
+            return "reviews_differ"
+        return "other"
+
+    def suggestions(self, retrieval: Retrieval, shown: list[Snippet]) -> tuple[str, ...]:
+        asked = set(tokenize(retrieval.query.normalized))
+        lead = shown[0] if shown else None
+        scored = []
+        for rank, hit in enumerate(retrieval.ranked):
+            snip = hit.snippet
+            if snip in shown or not snip.questions:
+                continue
+            related = lead is None or bool(set(snip.drugs) & set(lead.drugs)) or snip.topic == lead.topic
+            if not related:
+                continue
+            question = snip.questions[0]
+            if len(set(tokenize(question)) - asked) == 0:
+                continue
+            scored.append((rank, _as_question(question)))
+        out: list[str] = []
+        for _, question in sorted(scored):
+            if question not in out:
+                out.append(question)
+            if len(out) == self.config.max_suggestions:
+                break
+        return tuple(out)
+
+
+def overall_certainty(snippets: list[Snippet]) -> str:
+    if not snippets:
+        return "none"
+    graded = {s.certainty for s in snippets if s.certainty in GRADED}
+    if not graded:
+        return "not-graded"
+    return graded.pop() if len(graded) == 1 else "mixed"
+
+
+def describe(source: Source) -> str:
+    """The source's design in plain words."""
+    people = f" with {source.participants:,} people" if source.participants else ""
+    if source.design in ("systematic-review", "meta-analysis"):
+        count = f"{source.studies} studies" if source.studies else "studies"
+        return f"a review of {count}{people}"
+    return {
+        "rct": f"a randomised trial{people}",
+        "observational": f"an observational study{people}",
+        "guideline": "expert guidelines",
+        "regulatory": "an official drug label or regulator's notice",
+        "expert-opinion": "expert opinion",
+        "news": "a news report",
+    }[source.design]
+
+
+def render_html(markdown_text: str, html_id: str) -> str:
+    """Markdown -> HTML with citation markers linked to the numbered sources, then sanitised."""
+    html = md.markdown(markdown_text, output_format="html")
+    html = CITE_MARK.sub(lambda m: f'<sup><a href="#{html_id}-src-{m.group(1)}">[{m.group(1)}]</a></sup>', html)
+    return nh3.clean(html, tags=ALLOWED_TAGS, attributes={"a": {"href"}},
+                     url_schemes={"https", "http", "tel", "sms"}, link_rel=None)
+
+
+def _opposed(a: Snippet, b: Snippet) -> bool:
+    if not set(a.outcomes) & set(b.outcomes):
+        return False
+    if a.drugs and b.drugs and not set(a.drugs) & set(b.drugs):
+        return False
+    pair = {a.finding, b.finding}
+    return any(pair == group for group in OPPOSED)
+
+
+def _as_question(text: str) -> str:
+    text = text.strip().rstrip("?.! ")
+    return text[:1].upper() + text[1:] + "?"
+
+
+def _html_id(snippets: list[Snippet]) -> str:
+    key = "|".join(s.id for s in snippets) or "none"
+    return "a" + hashlib.sha1(key.encode()).hexdigest()[:8]

@@ -1,0 +1,160 @@
+"""Command line: python -m bot {build,lint,ask,eval,...}. Errors are one line, never a traceback."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from bot.errors import BotError, InputError
+from bot.settings import ROOT, Settings
+
+DEV_QUESTIONS = ROOT / "tests" / "data" / "dev_questions.jsonl"
+
+
+def main(argv: list[str] | None = None) -> int:
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help(sys.stderr)
+        return 2
+    settings = Settings.from_env(knowledge_dir=getattr(args, "knowledge", None),
+                                 index_dir=getattr(args, "index", None))
+    try:
+        return args.handler(args, settings)
+    except InputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except BotError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    # SUPPRESS: given before or after the command, the value is kept (subparsers don't reset it).
+    common.add_argument("--knowledge", type=Path, metavar="DIR", default=argparse.SUPPRESS,
+                        help="knowledge folder (default: knowledge/)")
+    common.add_argument("--index", type=Path, metavar="DIR", default=argparse.SUPPRESS,
+                        help="index folder (default: index/)")
+    parser = argparse.ArgumentParser(prog="python -m bot", parents=[common],
+                                     description="Ketamine and NMDA-antagonist evidence chatbot engine.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    build = sub.add_parser("build", parents=[common], help="build the search index from knowledge/")
+    build.add_argument("--if-stale", action="store_true", help="only build when missing or out of date")
+    build.set_defaults(handler=cmd_build)
+
+    lint = sub.add_parser("lint", parents=[common], help="check the knowledge base")
+    lint.add_argument("--review-months", type=int, help="warn when a check date is older (default 12)")
+    lint.set_defaults(handler=cmd_lint)
+
+    ask = sub.add_parser("ask", parents=[common], help="answer a question (no question: interactive)")
+    ask.add_argument("question", nargs="?")
+    ask.add_argument("--json", action="store_true", help="print the API's JSON shape")
+    ask.add_argument("--history", action="append", default=[], metavar="Q", help="an earlier question (repeatable)")
+    ask.add_argument("--mode", choices=("patient", "kiosk", "clinician"))
+    ask.add_argument("--locale", choices=("us", "uk"))
+    ask.set_defaults(handler=cmd_ask)
+
+    ev = sub.add_parser("eval", parents=[common], help="measure retrieval, abstention and safety routing")
+    ev.add_argument("--questions", type=Path, default=DEV_QUESTIONS, metavar="FILE", help="JSONL question set")
+    ev.add_argument("--json", action="store_true")
+    ev.add_argument("--fusion", choices=("rrf", "convex"), help="override the fusion method")
+    ev.add_argument("--bar", type=float, help="override the relevance bar (cosine)")
+    ev.set_defaults(handler=cmd_eval)
+    return parser
+
+
+def cmd_build(args, settings: Settings) -> int:
+    from bot.engine import build_index, default_embedder, index_is_fresh
+
+    embedder = default_embedder(settings)
+    if args.if_stale and index_is_fresh(settings, embedder):
+        print(f"index at {settings.index_dir} is up to date", file=sys.stderr)
+        return 0
+    manifest = build_index(settings, embedder, progress=lambda m: print(m, file=sys.stderr, flush=True))
+    print(f"built {settings.index_dir}: {manifest['snippet_count']} snippets, model {manifest['model_id']}, "
+          f"{manifest['build_seconds']:.1f} s")
+    return 0
+
+
+def cmd_lint(args, settings: Settings) -> int:
+    from bot.lint import lint
+
+    problems = lint(settings.knowledge_dir, args.review_months or settings.review_months)
+    for problem in problems:
+        print(problem)
+    errors = [p for p in problems if p.level == "error"]
+    warnings = len(problems) - len(errors)
+    print(f"{len(errors)} problem(s), {warnings} warning(s) in {settings.knowledge_dir}", file=sys.stderr)
+    return 1 if errors else 0
+
+
+def cmd_ask(args, settings: Settings) -> int:
+    from bot.engine import Engine
+    from bot.text import normalize
+
+    if args.question is None and not sys.stdin.isatty():
+        args.question = sys.stdin.buffer.read().decode("utf-8", "replace")
+    if args.question is not None and not normalize(args.question):
+        raise InputError("the question is empty")
+    engine = Engine(settings)
+    if args.question is None:
+        return _interactive(engine, args)
+    answer = engine.ask(args.question, history=args.history, mode=args.mode, locale=args.locale)
+    print(json.dumps(answer.to_json(), indent=2, ensure_ascii=False) if args.json else format_answer(answer))
+    return 0
+
+
+def _interactive(engine, args) -> int:
+    history: list[str] = []
+    print("Ask about ketamine and similar medicines for long-lasting pain. Ctrl-D to stop.")
+    while True:
+        try:
+            question = input("\nyou> ").strip()
+        except EOFError:
+            print()
+            return 0
+        if not question:
+            continue
+        answer = engine.ask(question, history=history, mode=args.mode, locale=args.locale)
+        print(format_answer(answer))
+        history = (history + [question])[-5:]
+
+
+def format_answer(answer) -> str:
+    lines = [f"[{answer.kind}] understood as: {answer.understood_as}", "", answer.markdown]
+    for contact in answer.contacts:
+        lines.append(f"  * {contact.label}")
+    lines += [""] + [f"> {c}" for c in answer.caveats]
+    if answer.citations:
+        lines.append("\nSources:")
+        lines += [f"[{c.n}] {c.source.title} ({c.source.year}; {c.described}) {c.source.url}" for c in answer.citations]
+    if answer.suggestions:
+        lines.append("\nYou could also ask: " + " | ".join(answer.suggestions))
+    return "\n".join(lines)
+
+
+def cmd_eval(args, settings: Settings) -> int:
+    from dataclasses import replace
+
+    from bot.engine import Engine
+    from bot.evaluate import evaluate, load_cases, report
+    from bot.retrieve import RetrievalConfig
+
+    cases = load_cases(args.questions)
+    config = RetrievalConfig()
+    if args.fusion:
+        config = replace(config, fusion=args.fusion)
+    if args.bar is not None:
+        config = replace(config, min_similarity=args.bar)
+    result = evaluate(Engine(settings, retrieval=config), cases)
+    print(json.dumps(result, indent=2, ensure_ascii=False) if args.json else report(result))
+    return 0

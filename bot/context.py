@@ -1,0 +1,96 @@
+"""Follow-up questions: keep the drug, route and condition of earlier turns in focus.
+
+"what about side effects?" after "does ketamine help fibro?" is read as being about ketamine
+and fibromyalgia; a new full question that names its own drug starts afresh.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.retrieve import Expander
+from bot.text import STOPWORDS, fold, words
+
+# Canonical facet value -> the words (after lay-term expansion) that mention it.
+FACETS: dict[str, dict[str, tuple[str, ...]]] = {
+    "drug": {
+        "ketamine": ("ketamine", "ketalar"),
+        "esketamine": ("esketamine", "spravato"),
+        "memantine": ("memantine", "namenda"),
+        "dextromethorphan": ("dextromethorphan", "dxm"),
+        "amantadine": ("amantadine",),
+        "magnesium": ("magnesium",),
+    },
+    "route": {
+        "iv": ("iv", "intravenous", "infusion", "infusions", "drip", "drips"),
+        "oral": ("oral", "tablet", "tablets", "pill", "pills", "by mouth", "capsule", "capsules"),
+        "topical": ("topical", "cream", "gel", "ointment"),
+        "intranasal": ("intranasal", "nasal", "nose spray"),
+        "sublingual": ("sublingual", "lozenge", "lozenges", "troche", "troches", "under the tongue"),
+    },
+    "condition": {
+        "neuropathic pain": ("neuropathic", "nerve pain", "neuropathy"),
+        "fibromyalgia": ("fibromyalgia",),
+        "complex regional pain syndrome": ("complex regional pain syndrome", "crps"),
+        "spinal cord injury": ("spinal cord injury", "spinal cord"),
+        "phantom limb pain": ("phantom limb", "phantom"),
+        "postherpetic neuralgia": ("postherpetic neuralgia", "shingles"),
+        "diabetic neuropathy": ("diabetic neuropathy", "diabetic nerve pain"),
+        "migraine": ("migraine", "migraines", "headache", "headaches"),
+        "back pain": ("back pain", "low back pain", "sciatica"),
+        "cancer pain": ("cancer pain", "cancer"),
+        "depression": ("depression", "depressed"),
+    },
+}
+_LEADS = re.compile(r"^(and|but|also|so|what about|how about|what if|then|ok|okay|and what about|"
+                    r"is it|does it|do they|can it|will it|would it|are they|is that|what about it|it|they|this|that)\b")
+SHORT_QUESTION_WORDS = 4  # content words at or below which a question leans on the earlier turn
+
+
+@dataclass(frozen=True)
+class Focus:
+    drug: str | None = None
+    route: str | None = None
+    condition: str | None = None
+
+    def values(self) -> list[str]:
+        return [v for v in (self.drug, self.route, self.condition) if v]
+
+
+class ContextTracker:
+    def __init__(self, expander: Expander):
+        self.expander = expander
+        self.patterns = {
+            facet: [(value, re.compile(r"\b(" + "|".join(re.escape(w) for w in sorted(ws, key=len, reverse=True)) + r")\b"))
+                    for value, ws in table.items()]
+            for facet, table in FACETS.items()
+        }
+
+    def focus(self, text: str) -> Focus:
+        expanded = fold(self.expander.expand(text).expanded)
+        found = {}
+        for facet, patterns in self.patterns.items():
+            for value, pattern in patterns:
+                if pattern.search(expanded):
+                    found[facet] = value
+                    break
+        return Focus(**found)
+
+    def is_follow_up(self, text: str) -> bool:
+        folded = fold(text).strip()
+        content = [w for w in words(folded) if w not in STOPWORDS]
+        return bool(_LEADS.match(folded)) or len(content) <= SHORT_QUESTION_WORDS
+
+    def resolve(self, question: str, history: list[str] | tuple[str, ...]) -> Focus:
+        """The drug, route and condition to carry over from history (empty for a new question)."""
+        if not history or not self.is_follow_up(question):
+            return Focus()
+        now = self.focus(question)
+        carried: dict[str, str] = {}
+        for earlier in reversed(list(history)[-5:]):
+            past = self.focus(earlier)
+            for facet in ("drug", "route", "condition"):
+                if getattr(now, facet) is None and facet not in carried and getattr(past, facet):
+                    carried[facet] = getattr(past, facet)
+        return Focus(**carried)

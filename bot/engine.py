@@ -1,0 +1,131 @@
+"""The engine: knowledge, index, embedder, triage, retrieval and composition wired together.
+
+Data flows one way: knowledge -> index -> (safety -> retrieve -> answer) -> web/cli.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+
+from bot import index as index_mod
+from bot.answer import Answer, Composer
+from bot.context import ContextTracker
+from bot.embed import Embedder, load_embedder
+from bot.errors import IndexStaleError, InputError
+from bot.knowledge import load_knowledge
+from bot.messages import load_messages
+from bot.retrieve import RetrievalConfig, Retriever
+from bot.safety import Triager, labelled_examples, load_examples
+from bot.settings import Settings
+from bot.text import normalize
+
+MAX_HISTORY = 5
+
+
+def default_embedder(settings: Settings) -> Embedder:
+    return load_embedder(settings.model_dir, settings.embed_backend, settings.model_cache)
+
+
+def build_index(settings: Settings, embedder: Embedder | None = None,
+                progress: Callable[[str], None] | None = None) -> dict:
+    """Build the index for settings.knowledge_dir into settings.index_dir."""
+    embedder = embedder or default_embedder(settings)
+    examples, _ = load_examples(settings.knowledge_dir)
+    load_messages(settings.knowledge_dir)  # fail the build early on broken fixed wording
+    return index_mod.build(settings.knowledge_dir, settings.index_dir, embedder,
+                           extras={"safety": labelled_examples(examples)}, progress=progress)
+
+
+def rebuild_command(settings: Settings) -> str:
+    """The build command for these settings' folders (defaults left out)."""
+    defaults = Settings()
+    parts = ["python -m bot build"]
+    if settings.knowledge_dir != defaults.knowledge_dir:
+        parts.append(f"--knowledge {settings.knowledge_dir}")
+    if settings.index_dir != defaults.index_dir:
+        parts.append(f"--index {settings.index_dir}")
+    return " ".join(parts)
+
+
+def index_is_fresh(settings: Settings, embedder: Embedder) -> bool:
+    return index_mod.is_fresh(settings.index_dir, load_knowledge(settings.knowledge_dir), embedder.model_id)
+
+
+class Engine:
+    """Loaded once per process; `ask` is safe to call from several threads."""
+
+    def __init__(self, settings: Settings, embedder: Embedder | None = None,
+                 retrieval: RetrievalConfig | None = None):
+        self.settings = settings
+        self.knowledge = load_knowledge(settings.knowledge_dir)
+        self.messages = load_messages(settings.knowledge_dir)
+        _, domain_terms = load_examples(settings.knowledge_dir)
+        self.embedder = embedder or default_embedder(settings)
+        try:
+            self.index = index_mod.load(settings.index_dir, self.knowledge, self.embedder.model_id)
+        except IndexStaleError as exc:
+            raise IndexStaleError(exc.reason, rebuild_command(settings)) from None
+        examples, vectors = self.index.extras.get("safety", ((), None))
+        self.triager = Triager(examples, vectors, domain_terms)
+        self.retriever = Retriever(self.knowledge, self.index, self.embedder, retrieval)
+        self.composer = Composer(self.knowledge, self.messages)
+        self.context = ContextTracker(self.retriever.expander)
+
+    def ask(self, question: str, history: Sequence[str] = (), mode: str | None = None,
+            locale: str | None = None) -> Answer:
+        if not isinstance(question, str) or not normalize(question):
+            raise InputError("the question is empty")
+        mode = mode or self.settings.mode
+        locale = locale or self.settings.locale
+        started = time.perf_counter()
+        history = [h for h in history if isinstance(h, str) and normalize(h)][-MAX_HISTORY:]
+        early = self.triager.by_pattern(question)
+        if early is not None and early.kind in ("crisis", "emergency"):
+            return self._urgent(early.kind, question, mode, locale, started)
+        focus = self.context.resolve(question, history)
+        retrieval = self.retriever.search(question, context=focus.values(),
+                                          dense_context=[focus.drug] if focus.drug else [])
+        triage = early or self.triager.triage(question, retrieval.vector)
+        kind = triage.kind
+        if kind in ("crisis", "emergency"):
+            return self._urgent(kind, question, mode, locale, started)
+        understood = retrieval.query.understood_as
+        if kind in ("illicit", "out_of_scope"):
+            answer = self.composer.fixed(kind, understood, self.messages.safety_text(kind, locale))
+        elif kind == "personal_advice":
+            if retrieval.relevant:
+                answer = self.composer.evidence(retrieval, "personal_advice",
+                                                self.messages.safety_text("personal_advice", locale))
+            else:
+                answer = self.composer.fixed("personal_advice", understood,
+                                             self.messages.safety_text("personal_advice_no_evidence", locale))
+        elif retrieval.relevant:
+            answer = self.composer.evidence(retrieval, notes=self._soft_notes(question, locale))
+        elif self.triager.mentions_domain(retrieval.query.expanded):
+            answer = self.composer.no_evidence(understood)
+        else:
+            answer = self.composer.fixed("out_of_scope", understood,
+                                         self.messages.safety_text("out_of_scope", locale))
+        timings = dict(retrieval.timings)
+        timings["total"] = (time.perf_counter() - started) * 1000.0
+        return replace(answer, timings=timings, retrieval=retrieval)
+
+    def _urgent(self, kind: str, question: str, mode: str, locale: str, started: float) -> Answer:
+        text = self.messages.safety_text(kind, locale)
+        if mode == "kiosk":
+            text = f"{text} {self.messages['kiosk_staff']}"
+        contacts = self.messages.contacts(locale)
+        order = ("emergency", "advice") if kind == "emergency" else ("crisis", "emergency")
+        understood = normalize(question)
+        answer = self.composer.fixed(kind, understood, text, tuple(contacts[r] for r in order))
+        return replace(answer, timings={"total": (time.perf_counter() - started) * 1000.0})
+
+    def _soft_notes(self, question: str, locale: str) -> tuple[str, ...]:
+        """A line with help numbers when an answered question touches on suicide or overdose."""
+        signal = self.triager.soft_signal(question)
+        if signal is None:
+            return ()
+        contact = self.messages.contacts(locale)[signal]
+        return (self.messages["soft_help"].format(action=contact.action),)

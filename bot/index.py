@@ -1,0 +1,254 @@
+"""Build, verify and load the search index: FAISS vectors, BM25 matrix, ids and a manifest.
+
+Row i of every file is snippet i of the knowledge (sorted by path). Build writes a complete new
+folder beside the old one and swaps it in atomically; load reads every file into memory, checks
+it against the manifest's checksums and refuses an index that is stale, corrupt or mixed.
+No pickle anywhere: JSON, .npy, .npz (allow_pickle off) and FAISS's own format.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import datetime as dt
+import fcntl
+import hashlib
+import io
+import json
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import faiss
+import numpy as np
+
+from bot import __version__
+from bot.bm25 import BM25Matrix
+from bot.embed import Embedder
+from bot.errors import IndexStaleError
+from bot.knowledge import Knowledge, load_knowledge
+from bot.text import tokenize
+
+INDEX_FORMAT = 1
+HNSW_THRESHOLD = 50_000  # flat search below this many snippets, HNSW above (docs/performance.md)
+REBUILD_HINT = "python -m bot build"
+README = "Built by `python -m bot build` from knowledge/. Never edit by hand; rebuild instead.\n"
+
+
+@dataclass(frozen=True)
+class Index:
+    path: Path
+    manifest: dict
+    ids: tuple[str, ...]
+    vectors: faiss.Index
+    bm25: BM25Matrix
+    # Named sets of labelled phrases embedded with the snippets, e.g. the safety examples.
+    extras: Mapping[str, tuple[tuple[tuple[str, str], ...], np.ndarray]] = field(default_factory=dict)
+
+
+Labelled = Sequence[tuple[str, str]]  # (label, phrase)
+
+
+def build(knowledge_dir, index_dir, embedder: Embedder, extras: Mapping[str, Labelled] | None = None,
+          progress: Callable[[str], None] | None = None) -> dict:
+    """Build the index for a knowledge folder and swap it in; returns the manifest."""
+    started = time.perf_counter()
+    say = progress or (lambda message: None)
+    knowledge = load_knowledge(knowledge_dir)
+    index_dir = Path(index_dir)
+    index_dir.parent.mkdir(parents=True, exist_ok=True)
+    with _build_lock(index_dir):
+        tmp = Path(tempfile.mkdtemp(prefix=f".{index_dir.name}-build-", dir=index_dir.parent))
+        try:
+            manifest = _write_all(knowledge, tmp, embedder, extras or {}, say)
+            manifest["build_seconds"] = round(time.perf_counter() - started, 3)
+            (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2))
+            _swap_in(tmp, index_dir)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+    say(f"index built: {manifest['snippet_count']} snippets in {manifest['build_seconds']:.1f} s")
+    return manifest
+
+
+def _write_all(knowledge: Knowledge, folder: Path, embedder: Embedder,
+               extras: Mapping[str, Labelled], say) -> dict:
+    snippets = knowledge.snippets
+    texts = [s.search_text() for s in snippets]
+    vectors = _embed(embedder, texts, say, "snippets")
+    index = faiss.IndexFlatIP(embedder.dim) if len(texts) < HNSW_THRESHOLD else _hnsw(embedder.dim)
+    index.add(vectors)
+    faiss.write_index(index, str(folder / "vectors.faiss"))
+    tokens = [tokenize(t) for t in texts]
+    (folder / "tokens.json").write_text(json.dumps(tokens, separators=(",", ":")))
+    files = ["vectors.faiss", "tokens.json", "ids.json", *BM25Matrix.from_tokens(tokens).save(folder)]
+    (folder / "ids.json").write_text(json.dumps([s.id for s in snippets]))
+    extra_names = {}
+    for name, pairs in extras.items():
+        vectors = _embed(embedder, [text for _, text in pairs], say, name)
+        np.save(folder / f"extra-{name}.npy", vectors, allow_pickle=False)
+        (folder / f"extra-{name}.json").write_text(json.dumps([list(pair) for pair in pairs]))
+        files += [f"extra-{name}.npy", f"extra-{name}.json"]
+        extra_names[name] = len(pairs)
+    (folder / "README.md").write_text(README)
+    return {
+        "format": INDEX_FORMAT,
+        "package_version": __version__,
+        "model_id": embedder.model_id,
+        "dim": embedder.dim,
+        "knowledge_hash": knowledge.content_hash,
+        "snippet_count": len(snippets),
+        "faiss": "flat" if isinstance(index, faiss.IndexFlatIP) else "hnsw",
+        "extras": extra_names,
+        "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "files": {name: _checksum((folder / name).read_bytes()) for name in files},
+    }
+
+
+def _embed(embedder: Embedder, texts: list[str], say, what: str, batch: int = 256) -> np.ndarray:
+    if not texts:
+        return np.zeros((0, embedder.dim), dtype=np.float32)
+    parts = []
+    for start in range(0, len(texts), batch):
+        parts.append(embedder.encode(texts[start:start + batch]))
+        say(f"embedding {what}: {min(start + batch, len(texts))}/{len(texts)}")
+    return np.ascontiguousarray(np.vstack(parts), dtype=np.float32)
+
+
+def _hnsw(dim: int) -> faiss.Index:
+    index = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
+    index.hnsw.efConstruction = 80
+    index.hnsw.efSearch = 128
+    return index
+
+
+def load(index_dir, knowledge: Knowledge, model_id: str, attempts: int = 3) -> Index:
+    """Load and verify the index; IndexStaleError says what is wrong and how to fix it."""
+    for attempt in range(attempts):
+        try:
+            return _load_once(Path(index_dir), knowledge, model_id)
+        except _Torn:
+            if attempt == attempts - 1:
+                raise IndexStaleError(f"index at {index_dir} kept changing while it was read", REBUILD_HINT)
+            time.sleep(0.05)
+    raise AssertionError("unreachable")
+
+
+class _Torn(Exception):
+    """Files changed under the reader (a rebuild swapped the folder): read again."""
+
+
+def _load_once(index_dir: Path, knowledge: Knowledge, model_id: str) -> Index:
+    manifest = read_manifest(index_dir)
+    check_manifest(manifest, knowledge, model_id, index_dir)
+    blobs = {}
+    for name, expected in manifest["files"].items():
+        try:
+            blob = (index_dir / name).read_bytes()
+        except FileNotFoundError:
+            if read_manifest(index_dir) != manifest:
+                raise _Torn() from None
+            raise IndexStaleError(f"index file {index_dir / name} is missing", REBUILD_HINT) from None
+        if _checksum(blob) != expected:
+            if read_manifest(index_dir) != manifest:
+                raise _Torn() from None
+            raise IndexStaleError(f"index file {index_dir / name} is corrupt (checksum differs)", REBUILD_HINT)
+        blobs[name] = blob
+    try:
+        vectors = faiss.deserialize_index(np.frombuffer(blobs["vectors.faiss"], dtype=np.uint8))
+        ids = tuple(json.loads(blobs["ids.json"]))
+        bm25 = BM25Matrix.from_bytes(blobs["bm25_weights.npz"], blobs["bm25_vocab.json"])
+        extras = {name: (tuple((label, text) for label, text in json.loads(blobs[f"extra-{name}.json"])),
+                         np.load(io.BytesIO(blobs[f"extra-{name}.npy"]), allow_pickle=False))
+                  for name in manifest.get("extras", {})}
+    except (KeyError, ValueError, RuntimeError) as exc:
+        raise IndexStaleError(f"index at {index_dir} cannot be read ({exc})", REBUILD_HINT) from None
+    expected_ids = tuple(s.id for s in knowledge.snippets)
+    if ids != expected_ids or vectors.ntotal != len(ids) or bm25.n_docs != len(ids):
+        raise IndexStaleError(f"index at {index_dir} does not line up with the knowledge", REBUILD_HINT)
+    return Index(index_dir, manifest, ids, vectors, bm25, extras)
+
+
+def read_manifest(index_dir: Path) -> dict:
+    path = Path(index_dir) / "manifest.json"
+    if not path.exists():
+        raise IndexStaleError(f"no index at {index_dir}", REBUILD_HINT)
+    try:
+        manifest = json.loads(path.read_text())
+        if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), dict):
+            raise ValueError("not a manifest")
+        return manifest
+    except (ValueError, UnicodeDecodeError):
+        raise IndexStaleError(f"index manifest {path} is corrupt", REBUILD_HINT) from None
+
+
+def check_manifest(manifest: dict, knowledge: Knowledge, model_id: str, index_dir) -> None:
+    """Raise IndexStaleError unless the manifest matches this code, knowledge and model."""
+    if manifest.get("format") != INDEX_FORMAT:
+        raise IndexStaleError(f"index at {index_dir} has format {manifest.get('format')}, "
+                              f"this code reads {INDEX_FORMAT}", REBUILD_HINT)
+    if manifest.get("model_id") != model_id:
+        raise IndexStaleError(f"index at {index_dir} was built with model {manifest.get('model_id')}, "
+                              f"but the current model is {model_id}", REBUILD_HINT)
+    if manifest.get("knowledge_hash") != knowledge.content_hash:
+        raise IndexStaleError(f"knowledge in {knowledge.root} changed since the index was built", REBUILD_HINT)
+
+
+def is_fresh(index_dir, knowledge: Knowledge, model_id: str) -> bool:
+    try:
+        check_manifest(read_manifest(Path(index_dir)), knowledge, model_id, index_dir)
+        return True
+    except IndexStaleError:
+        return False
+
+
+def _checksum(blob: bytes) -> str:
+    return hashlib.sha256(blob).hexdigest()
+
+
+class _BuildLock:
+    def __init__(self, path: Path):
+        self.path = path
+
+    def __enter__(self):
+        self.handle = open(self.path, "w")
+        fcntl.flock(self.handle, fcntl.LOCK_EX)
+
+    def __exit__(self, *exc):
+        fcntl.flock(self.handle, fcntl.LOCK_UN)
+        self.handle.close()
+
+
+def _build_lock(index_dir: Path) -> _BuildLock:
+    return _BuildLock(index_dir.parent / f".{index_dir.name}.lock")
+
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _swap_in(new: Path, target: Path) -> None:
+    """Put `new` at `target` atomically; the old index ends up at `new` and is removed."""
+    if not target.exists():
+        os.rename(new, target)
+        return
+    if not _exchange(new, target):
+        # No atomic exchange on this file system: two renames, with a short gap readers retry over.
+        old = new.with_name(new.name + "-old")
+        os.rename(target, old)
+        os.rename(new, target)
+        shutil.rmtree(old, ignore_errors=True)
+        return
+    shutil.rmtree(new, ignore_errors=True)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    result = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
+    return result == 0

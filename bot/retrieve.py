@@ -1,0 +1,169 @@
+"""Hybrid retrieval: normalise, expand lay terms, BM25 + dense search, fuse, apply the relevance bar."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from bot import fusion
+from bot.embed import Embedder
+from bot.errors import InputError
+from bot.index import Index
+from bot.knowledge import Knowledge, Lexicon, Snippet
+from bot.text import fold, normalize, tokenize
+
+
+@dataclass(frozen=True)
+class Query:
+    original: str
+    normalized: str
+    expanded: str  # the normalised question plus the clinical terms of any lay terms in it
+    understood_as: str  # what the user is shown: lay terms replaced by what we read them as
+    expansions: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+
+@dataclass(frozen=True)
+class Hit:
+    snippet: Snippet
+    score: float  # fused score (higher is better)
+    bm25_rank: int | None  # 1-based rank in the BM25 list, None if not among its candidates
+    dense_rank: int | None
+    similarity: float  # cosine between the question and the snippet
+
+
+@dataclass(frozen=True)
+class Retrieval:
+    query: Query
+    hits: tuple[Hit, ...]  # above the relevance bar, best first; empty means "no evidence"
+    ranked: tuple[Hit, ...]  # every fused candidate, best first, bar or not (for eval)
+    timings: Mapping[str, float] = field(default_factory=dict)  # stage -> milliseconds
+    bar: float = 0.0  # the relevance bar the hits passed
+    vector: np.ndarray | None = field(default=None, compare=False, repr=False)  # the query embedding
+
+    @property
+    def relevant(self) -> bool:
+        return bool(self.hits)
+
+
+@dataclass(frozen=True)
+class RetrievalConfig:
+    fusion: str = "rrf"  # "rrf" or "convex"
+    rrf_k: float = 60.0
+    dense_weight: float = 0.6  # convex only; BM25 gets the rest
+    candidates: int = 30  # how many each ranker contributes
+    min_similarity: float = 0.35  # relevance bar on the question-snippet cosine
+    dense_text: str = "expanded"  # embed the "expanded" or the "normalized" question
+
+
+class Expander:
+    """Finds lay terms from the lexicon as whole words, longest first, without overlaps."""
+
+    def __init__(self, lexicon: Lexicon):
+        self.targets = dict(lexicon.expansions)
+        terms = sorted(self.targets, key=len, reverse=True)
+        alternatives = "|".join(re.escape(t) for t in terms) or r"(?!x)x"
+        self.pattern = re.compile(rf"(?<![\w'])({alternatives})(?![\w'])")
+
+    def expand(self, question: str) -> Query:
+        normalized = normalize(question)
+        folded = fold(normalized)
+        found, pieces, last = [], [], 0
+        for match in self.pattern.finditer(folded):
+            term = match.group(1)
+            targets = self.targets[term]
+            found.append((term, targets))
+            pieces.append(folded[last:match.start()])
+            pieces.append(_shown_as(term, targets))
+            last = match.end()
+        pieces.append(folded[last:])
+        extra = [t for _, targets in found for t in targets]
+        expanded = " ".join([normalized, *extra]) if extra else normalized
+        understood = "".join(pieces) if found else folded
+        return Query(question, normalized, expanded, understood, tuple(found))
+
+
+def _shown_as(term: str, targets: tuple[str, ...]) -> str:
+    if len(targets) == 1:
+        return targets[0]
+    return f"{term} ({', '.join(targets)})"
+
+
+class Retriever:
+    def __init__(self, knowledge: Knowledge, index: Index, embedder: Embedder,
+                 config: RetrievalConfig | None = None):
+        self.knowledge, self.index, self.embedder = knowledge, index, embedder
+        self.config = config or RetrievalConfig()
+        self.expander = Expander(knowledge.lexicon)
+        self.snippets = tuple(knowledge.snippet(i) for i in index.ids)
+
+    def search(self, question: str, k: int = 3, context: Sequence[str] = (),
+               dense_context: Sequence[str] | None = None) -> Retrieval:
+        """Hits for the question.
+
+        `context` holds terms carried over from earlier turns: BM25 weighs them lower, and the
+        dense search sees only `dense_context` of them (default: all), so that the question's
+        own words keep the lead.
+        """
+        if not isinstance(question, str) or not normalize(question):
+            raise InputError("the question is empty")
+        timings: dict[str, float] = {}
+        clock = time.perf_counter()
+        own = self.expander.expand(question)
+        query = self.expander.expand(f"{normalize(question)} ({', '.join(context)})") if context else own
+        clock = _tick(timings, "expansion", clock)
+        context_tokens = [t for t in tokenize(query.expanded) if t not in set(tokenize(own.expanded))]
+        bm25_scores = self.index.bm25.scores(tokenize(own.expanded), context_tokens)
+        bm25_list = _top(bm25_scores, self.config.candidates, positive_only=True)
+        clock = _tick(timings, "bm25", clock)
+        dense_context = context if dense_context is None else dense_context
+        dense_query = self.expander.expand(f"{normalize(question)} ({', '.join(dense_context)})") \
+            if dense_context else own
+        text = dense_query.expanded if self.config.dense_text == "expanded" else dense_query.normalized
+        vector = self.embedder.encode([text])[0]
+        clock = _tick(timings, "embedding", clock)
+        n = min(self.config.candidates, self.index.vectors.ntotal)
+        sims, rows = self.index.vectors.search(vector[None, :], n)
+        dense = {int(r): float(s) for r, s in zip(rows[0], sims[0], strict=True) if r >= 0}
+        clock = _tick(timings, "vector_search", clock)
+        ranked = self._fuse(bm25_list, bm25_scores, dense, vector)
+        hits = tuple(h for h in ranked if h.similarity >= self.config.min_similarity)[:k]
+        _tick(timings, "fusion", clock)
+        return Retrieval(query, hits, tuple(ranked), timings, self.config.min_similarity, vector)
+
+    def _fuse(self, bm25_list: list[int], bm25_scores: np.ndarray, dense: dict[int, float],
+              vector: np.ndarray) -> list[Hit]:
+        dense_list = list(dense)
+        if self.config.fusion == "convex":
+            fused = fusion.convex([{i: float(bm25_scores[i]) for i in bm25_list}, dense],
+                                  [1 - self.config.dense_weight, self.config.dense_weight])
+        else:
+            fused = fusion.rrf([bm25_list, dense_list], k=self.config.rrf_k)
+        bm25_rank = {item: r for r, item in enumerate(bm25_list, start=1)}
+        dense_rank = {item: r for r, item in enumerate(dense_list, start=1)}
+        hits = []
+        for item in fusion.ranked(fused):
+            similarity = dense.get(item)
+            if similarity is None:
+                similarity = float(self.index.vectors.reconstruct(item) @ vector)
+            hits.append(Hit(self.snippets[item], fused[item], bm25_rank.get(item),
+                            dense_rank.get(item), similarity))
+        return hits
+
+
+def _top(scores: np.ndarray, n: int, positive_only: bool = False) -> list[int]:
+    candidates = np.flatnonzero(scores > 0) if positive_only else np.arange(len(scores))
+    if len(candidates) > n:
+        part = np.argpartition(-scores[candidates], n - 1)[:n]
+        candidates = candidates[part]
+    order = sorted(candidates.tolist(), key=lambda i: (-scores[i], i))
+    return order
+
+
+def _tick(timings: dict[str, float], stage: str, start: float) -> float:
+    now = time.perf_counter()
+    timings[stage] = (now - start) * 1000.0
+    return now

@@ -1,0 +1,57 @@
+"""Text normalisation and the BM25 tokenizer (Snowball stemmer), shared by index and query."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import Stemmer
+
+MAX_QUESTION_CHARS = 1000  # longer input is cut here before retrieval (the API rejects longer first)
+
+_STEMMER = Stemmer.Stemmer("english")
+_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+_SPACE = re.compile(r"\s+")
+
+# Function words that carry no topic. Negations and "no"/"not" stay out of BM25 only;
+# the clinician check reads them from the raw text.
+STOPWORDS = frozenset("""
+a about above after again all am an and any are as at be because been before being below between
+both but by can could did do does doing down during each few for from further had has have having he
+her here hers him his how i if in into is it its itself just me more most my myself no nor not now of
+off on once only or other our ours out over own same she should so some such than that the their them
+then there these they this those through to too under until up very was we were what when where which
+while who whom why will with would you your yours yourself s t don doesn isn aren wasn weren won
+i'm it's what's can't don't doesn't isn't i've i'd i'll you're anyone anything someone something
+really please tell know thing things get got go going also much many lot
+""".split())
+
+
+def normalize(text: str, max_chars: int = MAX_QUESTION_CHARS) -> str:
+    """NFKC, control and format characters removed, whitespace collapsed, length capped."""
+    text = unicodedata.normalize("NFKC", text)
+    text = "".join(ch if unicodedata.category(ch)[0] != "C" or ch in "\t\n" else " " for ch in text)
+    text = text.replace("\u2019", "'").replace("\u2018", "'")
+    return _SPACE.sub(" ", text).strip()[:max_chars]
+
+
+def fold(text: str) -> str:
+    """Lower case without accents: the form used for matching words."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def words(text: str) -> list[str]:
+    """Lower-case word tokens, apostrophes kept inside words."""
+    return _WORD.findall(fold(text))
+
+
+def tokenize(text: str) -> list[str]:
+    """BM25 tokens: words without stopwords, Snowball-stemmed."""
+    return [_stem(w) for w in words(text) if w not in STOPWORDS]
+
+
+@lru_cache(maxsize=65536)
+def _stem(word: str) -> str:
+    return _STEMMER.stemWord(word.split("'")[0])

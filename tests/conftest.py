@@ -1,0 +1,36 @@
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.engine import Engine, build_index
+from bot.retrieve import RetrievalConfig
+from bot.settings import Settings
+from tests.fakes import HashEmbedder
+
+DATA = Path(__file__).parent / "data"
+FIXTURE_KNOWLEDGE = DATA / "knowledge"
+
+# The fake embedder's cosines run lower than the real model's, so unit tests use a lower bar.
+FAKE_BAR = 0.2
+
+
+@pytest.fixture
+def knowledge_copy(tmp_path) -> Path:
+    """A writable copy of the tiny knowledge fixture."""
+    target = tmp_path / "knowledge"
+    shutil.copytree(FIXTURE_KNOWLEDGE, target)
+    return target
+
+
+@pytest.fixture(scope="session")
+def fake_settings(tmp_path_factory) -> Settings:
+    index_dir = tmp_path_factory.mktemp("fixture") / "index"
+    settings = Settings(knowledge_dir=FIXTURE_KNOWLEDGE, index_dir=index_dir)
+    build_index(settings, HashEmbedder())
+    return settings
+
+
+@pytest.fixture(scope="session")
+def engine(fake_settings) -> Engine:
+    return Engine(fake_settings, HashEmbedder(), RetrievalConfig(min_similarity=FAKE_BAR))

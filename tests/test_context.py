@@ -1,0 +1,38 @@
+import pytest
+
+from bot.context import ContextTracker, Focus
+from bot.knowledge import load_knowledge
+from bot.retrieve import Expander
+from tests.conftest import FIXTURE_KNOWLEDGE
+
+tracker = ContextTracker(Expander(load_knowledge(FIXTURE_KNOWLEDGE).lexicon))
+
+
+def test_focus_reads_drug_route_and_condition_through_the_lexicon():
+    assert tracker.focus("does a ketamin drip help fibro") == Focus("ketamine", "iv", "fibromyalgia")
+    assert tracker.focus("magnesium tablets for nerve pain") == Focus("magnesium", "oral", "neuropathic pain")
+
+
+@pytest.mark.parametrize("question,history,expected", [
+    ("what about side effects?", ["does ketamine help fibro"], ["ketamine", "fibromyalgia"]),
+    ("and for fibro?", ["does a ketamine drip help nerve pain"], ["ketamine", "iv"]),
+    ("is it safe?", ["tell me about magnesium tablets"], ["magnesium", "oral"]),
+    ("what about memantine", ["does ketamine help fibromyalgia"], ["fibromyalgia"]),
+])
+def test_follow_ups_keep_the_earlier_focus(question, history, expected):
+    assert tracker.resolve(question, history).values() == expected
+
+
+def test_latest_turn_wins_for_each_facet():
+    history = ["does ketamine help fibro", "what about magnesium for nerve pain"]
+    assert tracker.resolve("side effects?", history) == Focus("magnesium", None, "neuropathic pain")
+
+
+def test_a_new_full_question_starts_afresh():
+    question = "what does the research say about bladder problems after many infusions over the years"
+    assert tracker.resolve(question, ["does magnesium help fibro"]) == Focus()
+
+
+def test_no_history_or_no_focus_changes_nothing():
+    assert tracker.resolve("is it safe?", []) == Focus()
+    assert tracker.resolve("is it safe?", ["hello there"]) == Focus()

@@ -1,0 +1,70 @@
+import pytest
+
+from bot.errors import InputError
+from bot.knowledge import load_knowledge
+from bot.retrieve import Expander
+from tests.conftest import FIXTURE_KNOWLEDGE
+
+
+@pytest.fixture(scope="module")
+def expander():
+    return Expander(load_knowledge(FIXTURE_KNOWLEDGE).lexicon)
+
+
+def test_expander_adds_clinical_terms_and_shows_them(expander):
+    query = expander.expand("Does a ketamin DRIP help my nerve pain?")
+    assert query.expanded.endswith("ketamine intravenous infusion neuropathic pain")
+    assert query.understood_as == "does a ketamine intravenous infusion help my neuropathic pain?"
+    assert [t for t, _ in query.expansions] == ["ketamin", "drip", "nerve pain"]
+
+
+def test_expander_matches_whole_words_only(expander):
+    query = expander.expand("tripod and fibrous dripping")
+    assert query.expansions == ()
+    assert query.understood_as == "tripod and fibrous dripping"
+
+
+def test_expander_shows_several_targets_in_brackets(expander):
+    assert expander.expand("will it make me trip").understood_as == \
+        "will it make me trip (hallucinations, dissociation)"
+
+
+def test_search_finds_the_matching_snippet_with_ranks(engine):
+    retrieval = engine.retriever.search("does ketamine help fibro")
+    top = retrieval.hits[0]
+    assert top.snippet.id == "fibro"
+    assert top.bm25_rank == 1 and top.dense_rank == 1
+    assert top.similarity >= engine.retriever.config.min_similarity
+    assert set(retrieval.timings) == {"expansion", "bm25", "embedding", "vector_search", "fusion"}
+
+
+def test_unrelated_question_falls_below_the_bar(engine):
+    retrieval = engine.retriever.search("best pizza toppings in naples")
+    assert retrieval.hits == () and not retrieval.relevant
+    assert retrieval.ranked  # candidates exist, the bar removed them
+
+
+def test_hits_never_include_snippets_below_the_bar(engine):
+    for question in ("bladder pain", "magnesium tablets", "side effects of the drip"):
+        retrieval = engine.retriever.search(question)
+        assert all(h.similarity >= retrieval.bar for h in retrieval.hits)
+
+
+def test_convex_fusion_is_available(fake_settings):
+    from bot.engine import Engine
+    from bot.retrieve import RetrievalConfig
+    from tests.fakes import HashEmbedder
+
+    engine = Engine(fake_settings, HashEmbedder(), RetrievalConfig(fusion="convex", min_similarity=0.2))
+    assert engine.retriever.search("bladder problems pee").hits[0].snippet.id == "bladder"
+
+
+@pytest.mark.parametrize("bad", ["", "   ", None, 42])
+def test_empty_or_non_text_question_is_an_input_error(engine, bad):
+    with pytest.raises(InputError):
+        engine.retriever.search(bad)
+
+
+def test_snippets_line_up_with_index_rows(engine):
+    knowledge = load_knowledge(FIXTURE_KNOWLEDGE)
+    assert [s.id for s in engine.retriever.snippets] == [s.id for s in knowledge.snippets]

@@ -1,0 +1,20 @@
+from bot.text import normalize, tokenize
+
+
+def test_normalize_removes_control_characters_and_collapses_space():
+    assert normalize("  does\x00 ketamine\u200b\n\n help\t ") == "does ketamine help"
+
+
+def test_normalize_folds_compatibility_forms_and_caps_length():
+    assert normalize("ｋｅｔａｍｉｎｅ") == "ketamine"
+    assert len(normalize("a" * 5000)) == 1000
+
+
+def test_normalize_drops_lone_surrogates_from_undecodable_bytes():
+    broken = b"ketamine \xff\xfe pain".decode("utf-8", "surrogateescape")
+    assert normalize(broken) == "ketamine pain"
+
+
+def test_tokenize_stems_and_drops_stopwords():
+    assert tokenize("Does ketamine help with the infusions?") == ["ketamin", "help", "infus"]
+    assert tokenize("Café") == ["cafe"]
