@@ -131,7 +131,7 @@ def load(index_dir, knowledge: Knowledge, model_id: str, attempts: int = 3) -> I
             return _load_once(Path(index_dir), knowledge, model_id)
         except _Torn:
             if attempt == attempts - 1:
-                raise IndexStaleError(f"index at {index_dir} kept changing while it was read", REBUILD_HINT)
+                raise IndexStaleError(f"index at {index_dir} kept changing while it was read", REBUILD_HINT) from None
             time.sleep(0.05)
     raise AssertionError("unreachable")
 
