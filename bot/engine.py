@@ -11,6 +11,7 @@ from dataclasses import replace
 
 from bot import index as index_mod
 from bot.answer import Answer, Composer
+from bot.cache import LRU
 from bot.context import ContextTracker
 from bot.embed import Embedder, load_embedder
 from bot.errors import IndexStaleError, InputError
@@ -72,55 +73,69 @@ class Engine:
         self.retriever = Retriever(self.knowledge, self.index, self.embedder, retrieval)
         self.composer = Composer(self.knowledge, self.messages)
         self.context = ContextTracker(self.retriever.expander)
+        self.answers: LRU[Answer] = LRU(settings.answer_cache)
 
     def ask(self, question: str, history: Sequence[str] = (), mode: str | None = None,
             locale: str | None = None) -> Answer:
         if not isinstance(question, str) or not normalize(question):
             raise InputError("the question is empty")
+        started = time.perf_counter()
         mode = mode or self.settings.mode
         locale = locale or self.settings.locale
-        started = time.perf_counter()
-        history = [h for h in history if isinstance(h, str) and normalize(h)][-MAX_HISTORY:]
+        history = tuple(normalize(h) for h in history if isinstance(h, str) and normalize(h))[-MAX_HISTORY:]
+        key = (normalize(question).lower(), tuple(h.lower() for h in history), mode, locale)
+        cached = self.answers.get(key)
+        if cached is not None:
+            return replace(cached, timings={"cached": 1.0, "total": (time.perf_counter() - started) * 1000.0})
+        answer = self._answer(question, history, mode, locale)
+        self.answers.put(key, answer)
+        return replace(answer, timings={**answer.timings, "total": (time.perf_counter() - started) * 1000.0})
+
+    def _answer(self, question: str, history: Sequence[str], mode: str, locale: str) -> Answer:
+        clock = time.perf_counter()
         early = self.triager.by_pattern(question)
         if early is not None and early.kind in ("crisis", "emergency"):
-            return self._urgent(early.kind, question, mode, locale, started)
+            return self._urgent(early.kind, question, mode, locale)
         focus = self.context.resolve(question, history)
+        triage_ms = (time.perf_counter() - clock) * 1000.0
         retrieval = self.retriever.search(question, context=focus.values(),
                                           dense_context=[focus.drug] if focus.drug else [])
+        clock = time.perf_counter()
         triage = early or self.triager.triage(question, retrieval.vector)
         kind = triage.kind
+        triage_ms += (time.perf_counter() - clock) * 1000.0
         if kind in ("crisis", "emergency"):
-            return self._urgent(kind, question, mode, locale, started)
-        understood = retrieval.query.understood_as
-        if kind in ("illicit", "out_of_scope"):
-            answer = self.composer.fixed(kind, understood, self.messages.safety_text(kind, locale))
-        elif kind == "personal_advice":
-            if retrieval.relevant:
-                answer = self.composer.evidence(retrieval, "personal_advice",
-                                                self.messages.safety_text("personal_advice", locale))
-            else:
-                answer = self.composer.fixed("personal_advice", understood,
-                                             self.messages.safety_text("personal_advice_no_evidence", locale))
-        elif retrieval.relevant:
-            answer = self.composer.evidence(retrieval, notes=self._soft_notes(question, locale))
-        elif self.triager.mentions_domain(retrieval.query.expanded):
-            answer = self.composer.no_evidence(understood)
-        else:
-            answer = self.composer.fixed("out_of_scope", understood,
-                                         self.messages.safety_text("out_of_scope", locale))
-        timings = dict(retrieval.timings)
-        timings["total"] = (time.perf_counter() - started) * 1000.0
+            return self._urgent(kind, question, mode, locale)
+        clock = time.perf_counter()
+        answer = self._compose(kind, question, retrieval, locale)
+        timings = {"triage": triage_ms, **retrieval.timings,
+                   "composition": (time.perf_counter() - clock) * 1000.0}
         return replace(answer, timings=timings, retrieval=retrieval)
 
-    def _urgent(self, kind: str, question: str, mode: str, locale: str, started: float) -> Answer:
+    def _compose(self, kind: str, question: str, retrieval, locale: str) -> Answer:
+        understood = retrieval.query.understood_as
+        if kind in ("illicit", "out_of_scope"):
+            return self.composer.fixed(kind, understood, self.messages.safety_text(kind, locale))
+        if kind == "personal_advice":
+            if retrieval.relevant:
+                return self.composer.evidence(retrieval, "personal_advice",
+                                              self.messages.safety_text("personal_advice", locale))
+            return self.composer.fixed("personal_advice", understood,
+                                       self.messages.safety_text("personal_advice_no_evidence", locale))
+        if retrieval.relevant:
+            return self.composer.evidence(retrieval, notes=self._soft_notes(question, locale))
+        if self.triager.mentions_domain(retrieval.query.expanded):
+            return self.composer.no_evidence(understood)
+        return self.composer.fixed("out_of_scope", understood, self.messages.safety_text("out_of_scope", locale))
+
+    def _urgent(self, kind: str, question: str, mode: str, locale: str) -> Answer:
         text = self.messages.safety_text(kind, locale)
         if mode == "kiosk":
             text = f"{text} {self.messages['kiosk_staff']}"
         contacts = self.messages.contacts(locale)
         order = ("emergency", "advice") if kind == "emergency" else ("crisis", "emergency")
         understood = normalize(question)
-        answer = self.composer.fixed(kind, understood, text, tuple(contacts[r] for r in order))
-        return replace(answer, timings={"total": (time.perf_counter() - started) * 1000.0})
+        return self.composer.fixed(kind, understood, text, tuple(contacts[r] for r in order))
 
     def _soft_notes(self, question: str, locale: str) -> tuple[str, ...]:
         """A line with help numbers when an answered question touches on suicide or overdose."""

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from bot import fusion
+from bot.cache import LRU
 from bot.embed import Embedder
 from bot.errors import InputError
 from bot.index import Index
@@ -57,6 +58,7 @@ class RetrievalConfig:
     candidates: int = 30  # how many each ranker contributes
     min_similarity: float = 0.35  # relevance bar on the question-snippet cosine
     dense_text: str = "expanded"  # embed the "expanded" or the "normalized" question
+    embedding_cache: int = 2048  # query embeddings kept (0 turns the cache off)
 
 
 class Expander:
@@ -99,6 +101,7 @@ class Retriever:
         self.config = config or RetrievalConfig()
         self.expander = Expander(knowledge.lexicon)
         self.snippets = tuple(knowledge.snippet(i) for i in index.ids)
+        self.vectors = LRU(self.config.embedding_cache)
 
     def search(self, question: str, k: int = 3, context: Sequence[str] = (),
                dense_context: Sequence[str] | None = None) -> Retrieval:
@@ -123,7 +126,11 @@ class Retriever:
         dense_query = self.expander.expand(f"{normalize(question)} ({', '.join(dense_context)})") \
             if dense_context else own
         text = dense_query.expanded if self.config.dense_text == "expanded" else dense_query.normalized
-        vector = self.embedder.encode([text])[0]
+        vector = self.vectors.get(text)
+        if vector is None:
+            vector = self.embedder.encode([text])[0]
+            vector.setflags(write=False)
+            self.vectors.put(text, vector)
         clock = _tick(timings, "embedding", clock)
         n = min(self.config.candidates, self.index.vectors.ntotal)
         sims, rows = self.index.vectors.search(vector[None, :], n)

@@ -22,6 +22,7 @@ class Settings:
     locale: str = "us"
     mode: str = "patient"
     review_months: int = 12
+    answer_cache: int = 1024  # answers kept per process for repeated questions (0: off)
 
     @classmethod
     def from_env(cls, env=None, **overrides) -> Settings:
@@ -36,6 +37,7 @@ class Settings:
             "locale": env.get("BOT_LOCALE", base.locale).lower(),
             "mode": env.get("BOT_MODE", base.mode).lower(),
             "review_months": int(env.get("BOT_REVIEW_MONTHS", base.review_months)),
+            "answer_cache": int(env.get("BOT_ANSWER_CACHE", base.answer_cache)),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return replace(base, **values)

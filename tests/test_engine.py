@@ -92,3 +92,12 @@ def test_stale_index_error_names_the_rebuild_command(fake_settings, knowledge_co
     settings = replace(fake_settings, knowledge_dir=knowledge_copy)
     with pytest.raises(IndexStaleError, match=f"python -m bot build --knowledge {knowledge_copy} --index"):
         Engine(settings, HashEmbedder())
+
+
+def test_repeated_question_is_served_from_the_answer_cache(engine):
+    first = engine.ask("Bladder  problems after many drips, a cache test?")
+    second = engine.ask("bladder problems after many drips, a cache test?")
+    assert "cached" not in first.timings and second.timings["cached"] == 1.0
+    assert second.to_json() == first.to_json()
+    other_locale = engine.ask("bladder problems after many drips, a cache test?", locale="uk")
+    assert "cached" not in other_locale.timings
