@@ -21,7 +21,9 @@ from bot.text import tokenize
 
 KINDS = ("answer", "no_evidence", "crisis", "emergency", "personal_advice", "illicit", "out_of_scope")
 GRADED = ("high", "moderate", "low", "very-low")
-OPPOSED = ({"benefit", "no-clear-benefit"}, {"harm", "no-clear-harm"})
+# Findings that pull in opposite directions on the same outcome ("uncertain" counts against a
+# claimed benefit, but only against a harm when the uncertain snippet is not about benefit).
+NOT_SHOWN = {"no-clear-benefit", "uncertain"}
 TRIAL_DESIGNS = {"rct", "systematic-review", "meta-analysis"}
 ALLOWED_TAGS = {"p", "a", "ul", "ol", "li", "strong", "em", "sup", "br"}
 CITE_MARK = re.compile(r"\[(\d{1,2})\]")
@@ -267,12 +269,18 @@ def render_html(markdown_text: str, html_id: str) -> str:
 
 
 def _opposed(a: Snippet, b: Snippet) -> bool:
-    if not set(a.outcomes) & set(b.outcomes):
+    shared = set(a.outcomes) & set(b.outcomes)
+    if not shared:
         return False
     if a.drugs and b.drugs and not set(a.drugs) & set(b.drugs):
         return False
-    pair = {a.finding, b.finding}
-    return any(pair == group for group in OPPOSED)
+    for x, y in ((a, b), (b, a)):
+        if x.finding == "benefit" and y.finding in NOT_SHOWN:
+            return True
+        if x.finding == "harm" and (y.finding == "no-clear-harm" or
+                                    (y.finding == "uncertain" and "pain" not in y.outcomes)):
+            return True
+    return False
 
 
 def _as_question(text: str) -> str:

@@ -11,6 +11,7 @@ from bot.errors import BotError, InputError
 from bot.settings import ROOT, Settings
 
 DEV_QUESTIONS = ROOT / "tests" / "data" / "dev_questions.jsonl"
+CHECK_QUESTIONS = ROOT / "tests" / "data" / "check_questions.jsonl"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -63,12 +64,24 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("--locale", choices=("us", "uk"))
     ask.set_defaults(handler=cmd_ask)
 
+    check = sub.add_parser("check", parents=[common], help="check a clinician's sentence against the evidence")
+    check.add_argument("text", nargs="?")
+    check.add_argument("--json", action="store_true")
+    check.set_defaults(handler=cmd_check)
+
     ev = sub.add_parser("eval", parents=[common], help="measure retrieval, abstention and safety routing")
     ev.add_argument("--questions", type=Path, default=DEV_QUESTIONS, metavar="FILE", help="JSONL question set")
     ev.add_argument("--json", action="store_true")
     ev.add_argument("--fusion", choices=("rrf", "convex"), help="override the fusion method")
     ev.add_argument("--bar", type=float, help="override the relevance bar (cosine)")
+    ev.add_argument("--check", action="store_true", help="evaluate the clinician check on tests/data/check_questions.jsonl")
     ev.set_defaults(handler=cmd_eval)
+
+    bench = sub.add_parser("bench", parents=[common], help="per-stage timings, percentiles, cold start, memory")
+    bench.add_argument("--questions", type=Path, default=DEV_QUESTIONS, metavar="FILE", help="JSONL question set")
+    bench.add_argument("--repeats", type=int, default=5)
+    bench.add_argument("--json", action="store_true")
+    bench.set_defaults(handler=cmd_bench)
     return parser
 
 
@@ -142,6 +155,31 @@ def format_answer(answer) -> str:
     return "\n".join(lines)
 
 
+def cmd_check(args, settings: Settings) -> int:
+    from bot.engine import Engine
+
+    if args.text is None and not sys.stdin.isatty():
+        args.text = sys.stdin.buffer.read().decode("utf-8", "replace")
+    if not args.text or not args.text.strip():
+        raise InputError("the text is empty")
+    result = Engine(settings).check(args.text)
+    print(json.dumps(result.to_json(), indent=2, ensure_ascii=False) if args.json else format_check(result))
+    return 0
+
+
+def format_check(result) -> str:
+    lines = [f"verdict: {result.verdict}  (reading grade {result.reading_grade})", result.explanation]
+    if len(result.claims) > 1:
+        lines += [f"  - [{c.verdict}] {c.claim}" for c in result.claims]
+    if result.suggested_phrasing:
+        lines += ["", "suggested: " + result.suggested_phrasing]
+    if result.jargon:
+        lines.append("jargon: " + "; ".join(f"{t} -> {p}" for t, p in result.jargon))
+    if result.citations:
+        lines += [f"[{c.n}] {c.source.title} ({c.source.year}) {c.source.url}" for c in result.citations]
+    return "\n".join(lines)
+
+
 def cmd_eval(args, settings: Settings) -> int:
     from dataclasses import replace
 
@@ -149,6 +187,13 @@ def cmd_eval(args, settings: Settings) -> int:
     from bot.evaluate import evaluate, load_cases, report
     from bot.retrieve import RetrievalConfig
 
+    if args.check:
+        from bot.check_eval import evaluate_check, load_check_cases, report_check
+
+        path = args.questions if args.questions != DEV_QUESTIONS else CHECK_QUESTIONS
+        result = evaluate_check(Engine(settings), load_check_cases(path))
+        print(json.dumps(result, indent=2, ensure_ascii=False) if args.json else report_check(result))
+        return 0
     cases = load_cases(args.questions)
     config = RetrievalConfig()
     if args.fusion:
@@ -157,4 +202,17 @@ def cmd_eval(args, settings: Settings) -> int:
         config = replace(config, min_similarity=args.bar)
     result = evaluate(Engine(settings, retrieval=config), cases)
     print(json.dumps(result, indent=2, ensure_ascii=False) if args.json else report(result))
+    return 0
+
+
+def cmd_bench(args, settings: Settings) -> int:
+    from bot import bench
+    from bot.evaluate import load_cases
+
+    questions = list(dict.fromkeys(c.question for c in load_cases(args.questions) if c.kind == "answer"))
+    if not questions:
+        raise InputError(f"{args.questions}: no answerable questions to time")
+    result = bench.run(settings, questions, repeats=max(1, args.repeats),
+                       progress=lambda m: print(m, file=sys.stderr, flush=True))
+    print(json.dumps(result, indent=2) if args.json else bench.report(result))
     return 0

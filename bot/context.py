@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from bot.retrieve import Expander
 from bot.text import STOPWORDS, fold, words
 
-# Canonical facet value -> the words (after lay-term expansion) that mention it.
+# Facet value (the knowledge vocabulary's id) -> the words, after lay-term expansion, that name it.
 FACETS: dict[str, dict[str, tuple[str, ...]]] = {
     "drug": {
         "ketamine": ("ketamine", "ketalar"),
@@ -30,19 +30,24 @@ FACETS: dict[str, dict[str, tuple[str, ...]]] = {
         "sublingual": ("sublingual", "lozenge", "lozenges", "troche", "troches", "under the tongue"),
     },
     "condition": {
-        "neuropathic pain": ("neuropathic", "nerve pain", "neuropathy"),
+        "neuropathic-pain": ("neuropathic", "nerve pain", "neuropathy"),
         "fibromyalgia": ("fibromyalgia",),
-        "complex regional pain syndrome": ("complex regional pain syndrome", "crps"),
-        "spinal cord injury": ("spinal cord injury", "spinal cord"),
-        "phantom limb pain": ("phantom limb", "phantom"),
-        "postherpetic neuralgia": ("postherpetic neuralgia", "shingles"),
-        "diabetic neuropathy": ("diabetic neuropathy", "diabetic nerve pain"),
+        "crps": ("complex regional pain syndrome", "crps"),
+        "spinal-cord-injury": ("spinal cord injury", "spinal cord"),
+        "phantom-limb-pain": ("phantom limb", "phantom"),
+        "postherpetic-neuralgia": ("postherpetic neuralgia", "shingles"),
+        "diabetic-neuropathy": ("diabetic neuropathy", "diabetic nerve pain"),
         "migraine": ("migraine", "migraines", "headache", "headaches"),
-        "back pain": ("back pain", "low back pain", "sciatica"),
-        "cancer pain": ("cancer pain", "cancer"),
+        "low-back-pain": ("back pain", "low back pain", "sciatica"),
+        "cancer-pain": ("cancer pain", "cancer"),
         "depression": ("depression", "depressed"),
     },
 }
+# How a facet value is shown to users (values not listed are shown as they are).
+LABELS = {"iv": "IV", "neuropathic-pain": "neuropathic pain", "crps": "CRPS",
+          "spinal-cord-injury": "spinal cord injury", "phantom-limb-pain": "phantom limb pain",
+          "postherpetic-neuralgia": "postherpetic neuralgia", "diabetic-neuropathy": "diabetic neuropathy",
+          "low-back-pain": "back pain", "cancer-pain": "cancer pain"}
 _LEADS = re.compile(r"^(and|but|also|so|what about|how about|what if|then|ok|okay|and what about|"
                     r"is it|does it|do they|can it|will it|would it|are they|is that|what about it|it|they|this|that)\b")
 SHORT_QUESTION_WORDS = 4  # content words at or below which a question leans on the earlier turn
@@ -55,7 +60,8 @@ class Focus:
     condition: str | None = None
 
     def values(self) -> list[str]:
-        return [v for v in (self.drug, self.route, self.condition) if v]
+        """The carried facets in words, for the search and for "understood as"."""
+        return [LABELS.get(v, v) for v in (self.drug, self.route, self.condition) if v]
 
 
 class ContextTracker:

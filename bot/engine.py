@@ -74,6 +74,7 @@ class Engine:
         self.composer = Composer(self.knowledge, self.messages)
         self.context = ContextTracker(self.retriever.expander)
         self.answers: LRU[Answer] = LRU(settings.answer_cache)
+        self._checker = None
 
     def ask(self, question: str, history: Sequence[str] = (), mode: str | None = None,
             locale: str | None = None) -> Answer:
@@ -127,6 +128,14 @@ class Engine:
         if self.triager.mentions_domain(retrieval.query.expanded):
             return self.composer.no_evidence(understood)
         return self.composer.fixed("out_of_scope", understood, self.messages.safety_text("out_of_scope", locale))
+
+    def check(self, text: str):
+        """The clinician phrasing check (bot/check.py) on this engine's evidence."""
+        from bot.check import Checker
+
+        if self._checker is None:
+            self._checker = Checker(self)
+        return self._checker.check(text)
 
     def _urgent(self, kind: str, question: str, mode: str, locale: str) -> Answer:
         text = self.messages.safety_text(kind, locale)

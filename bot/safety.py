@@ -23,6 +23,7 @@ KINDS = ("crisis", "emergency", "illicit", "personal_advice", "out_of_scope")  #
 EXAMPLE_KINDS = KINDS + ("in_scope",)
 
 _PERSON = r"(?:i|i'm|im|i've|ive|i'd|me|my|we|he|she|they|someone|somebody|friend|husband|wife|partner|son|daughter|child|kid|baby|mum|mom|dad|mother|father|brother|sister|boyfriend|girlfriend|patient)"
+_FIRST_PERSON = re.compile(r"\b(i|i'm|im|i've|ive|i'd|me|my|myself|mine)\b")
 _PAST = re.compile(r"\b(last (year|month|week)|years ago|months ago|history of|in the past|used to|when i was|as a child|have had|had a)\b")
 
 PATTERNS: dict[str, list[re.Pattern]] = {
@@ -143,7 +144,7 @@ class Triager:
                 return Triage(kind, f"pattern '{match.group(0).strip()}'", 1.0)
         return None
 
-    def by_meaning(self, vector: np.ndarray) -> Triage | None:
+    def by_meaning(self, vector: np.ndarray, question: str = "") -> Triage | None:
         if self.vectors is None:
             return None
         sims = self.vectors @ vector
@@ -155,14 +156,16 @@ class Triager:
         if best == "in_scope":
             return None
         threshold = dict(self.config.thresholds).get(best, 1.1)
-        if votes[best] >= threshold and votes[best] > votes.get("in_scope", 0.0) + 0.02:
-            return Triage(best, f"close to example '{self.phrases[top[0]]}'", votes[best])
-        return None
+        if votes[best] < threshold or votes[best] <= votes.get("in_scope", 0.0) + 0.02:
+            return None
+        if best == "personal_advice" and not _FIRST_PERSON.search(fold(question)):
+            return None  # advice is about the asker: "ketamine lozenges" alone is not a request for it
+        return Triage(best, f"close to example '{self.phrases[top[0]]}'", votes[best])
 
     def triage(self, question: str, vector: np.ndarray | None = None) -> Triage:
         found = self.by_pattern(question)
         if found is None and vector is not None:
-            found = self.by_meaning(vector)
+            found = self.by_meaning(vector, question)
             if found is not None and found.kind == "out_of_scope" and self.mentions_domain(question):
                 found = None
         return found or Triage("answer", "no safety signal")

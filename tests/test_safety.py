@@ -95,6 +95,14 @@ def test_meaning_routes_by_nearest_examples_and_in_scope_holds_back():
     assert t.triage("no pattern here", np.array([0.3, 0, 0, 0], np.float32)).kind == "answer"
 
 
+def test_personal_advice_by_meaning_needs_the_asker_in_the_question():
+    examples = (("personal_advice", "can I take my lozenges more often"), ("in_scope", "x"))
+    t = Triager(examples, np.eye(2, dtype=np.float32))
+    near = np.array([0.9, 0.1], np.float32)
+    assert t.triage("ketamine lozenges", near).kind == "answer"
+    assert t.triage("my lozenges, more of them?", near).kind == "personal_advice"
+
+
 def test_soft_signals_for_ordinary_questions():
     assert triager.soft_signal("is esketamine approved for suicidal thoughts") == "crisis"
     assert triager.soft_signal("what happens if you take too much ketamine") == "emergency"

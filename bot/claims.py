@@ -1,0 +1,201 @@
+"""Read what a clinician's sentence asserts: direction, strength, negation, quantity and scope.
+
+Language analysis only (patterns over folded text); bot/check.py compares the reading with the
+evidence. Patterns are general (any drug, any condition), not tuned to single sentences.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import nh3
+
+from bot.context import ContextTracker, Focus
+from bot.text import STOPWORDS, fold, normalize, words
+
+MAX_CLAIMS = 20
+
+
+def _rx(pattern: str) -> re.Pattern:
+    return re.compile(pattern)
+
+
+NEGATION = _rx(r"\b(not|no|never|none|neither|nor|cannot|without|lacks?|lacking|fails?|failed|"
+               r"\w+n't)\b")
+EVIDENCE_GAP = _rx(
+    r"\b(no (clear|good|strong|high[- ]quality|convincing|reliable|solid|firm|consistent|definitive|real|"
+    r"proper|robust) evidence|not (been )?(clearly |yet |convincingly |well )?(shown|proven|established|"
+    r"demonstrated)|unproven|insufficient evidence|lack of (good |clear |strong |high[- ]quality )?evidence|"
+    r"(evidence|research|data|studies)\b[^.;]{0,30}\b(is|remains|was|are|were) (still |too |very )?(weak|limited|"
+    r"uncertain|unclear|low|very low|mixed|inconclusive|insufficient|thin|poor|small|sparse)|(uncertain|unclear) (whether|if|how)|(we|researchers|scientists|doctors) "
+    r"(do not|don't|cannot|can't) (yet )?(know|say|tell)|not enough (good )?(evidence|research|studies|trials)|"
+    r"more (research|studies|trials|evidence) (are|is) needed|evidence does(n't| not) (support|show))\b")
+ABSOLUTE_GAP = _rx(r"\b(no evidence( at all| whatsoever)?|zero evidence|absolutely no evidence|never been "
+                   r"(studied|tested)|no (research|studies|trials) (at all|whatsoever)|completely unproven|"
+                   r"nothing to show)\b")
+DEFINITIVE_NO = _rx(
+    r"\b((does|do|did|will|would)(n't| not)|won't|cannot|can't|can not) (actually |really )?(work|help|relieve|"
+    r"reduce|ease|improve|treat|benefit)\b|\b(ineffective|useless|worthless|pointless|a waste of (time|money)|"
+    r"no (benefit|effect|use|value)|has no (effect|benefit|role|place)|(is|are) not (effective|helpful|"
+    r"beneficial|useful)|fails? to (help|work|relieve|reduce)|does nothing|doesn't do anything|"
+    r"(is|are) a placebo|placebo effect)\b")
+BENEFIT = _rx(
+    r"\b(works?|working|effective|efficacious|effectiveness|helps?|helpful|help(ed|ing)|relie(f|ves?|ved)|"
+    r"reduc(es?|ed|ing|tion)|eas(es?|ed|ing)|improv(es?|ed|ing|ement|ements)|benefi(t|ts|cial)|treats?|"
+    r"treatment (for|of|option)|therapy for|cures?|cured|answer (to|for)|breakthrough|game[- ]?changer|"
+    r"fix(es)?|resolv(es?|ed)|eliminat(es?|ed)|get rid of|pain[- ]free|respond(ed|s)?|responders?|"
+    r"success(ful|fully)?|lasting relief|control(s|led)? (the )?pain|manag(es?|ed|ing) (the )?pain|"
+    r"option for|better|recover(y|ed)?|turns? (their|your|patients') li(fe|ves) around)\b")
+HARM = _rx(
+    r"\b(side[- ]effects?|adverse( events?| effects?| reactions?)?|harm(s|ful)?|damag(e|es|ed|ing)|toxic\w*|"
+    r"injur(y|ies|e|es)|risks?|risky|dangerous|danger|addict\w*|dependen\w*|habit[- ]forming|hooked|"
+    r"withdrawal|hallucinat\w*|dissociat\w*|psychotomimetic|psychedelic|nausea|"
+    r"vomit\w*|dizz\w*|drows\w*|sedat\w*|blood pressure|heart rate|cystitis|urinary|bladder|kidneys?|"
+    r"liver|hepat\w*|memory|abuse|misuse|overdos\w*|emergence|nightmares?|confusion|delirium|"
+    r"paranoi\w*|psychosis|breathing)\b")
+SAFETY = _rx(
+    r"\bonly (happens?|occurs?|seen|found|affects?|a problem|an issue|in|among|with|when)\b[^.;]{0,40}"
+    r"\b(recreational\w*|abus\w*|misus\w*|street|illicit|party|heavy use|addicts?)\b|"
+    r"\b(limited|restricted|confined) to\b[^.;]{0,40}\b(recreational\w*|abus\w*|misus\w*|street|illicit|heavy)\b|"
+    r"\b(safe|safer|safely|very safe|well[- ]tolerated|tolerated well|harmless|gentle|benign|"
+    r"non[- ]?addictive|no (real |serious |significant )?risks?|risk[- ]free|no (serious |significant |real )?"
+    r"side[- ]effects|free of side[- ]effects|without (any )?(serious )?side[- ]effects|no adverse|"
+    r"nothing to worry about|no (need|reason) to worry)\b")
+STRONG = _rx(
+    r"\b(proven|proves?|definitely|definitive(ly)?|certainly|clearly|undoubtedly|always|guarantee[sd]?|"
+    r"cures?|cured|miracle|breakthrough|game[- ]?changer|highly effective|very effective|extremely|"
+    r"dramatic(ally)?|remarkabl[ey]|excellent|established|gold standard|reliabl[ey]|"
+    r"will (relieve|help|work|reduce|ease|eliminate|fix|cure|resolve|give|make|stop|end|improve)|lasting|"
+    r"permanent(ly)?|long[- ]lasting|long[- ]term relief|for good|evidence[- ]based|strong evidence|robust|"
+    r"well[- ]established|well[- ]documented|known to|first[- ]line|best treatment|most effective|"
+    r"everyone|everybody|all patients|every patient|completely|totally|entirely|100%|"
+    r"scientifically (shown|proven)|research (shows|proves)|studies (show|prove)|safe and effective)\b")
+HEDGED = _rx(
+    r"\b(may|might|could|can|possibl[ey]|perhaps|potentially|some|a few|a minority|limited|uncertain|"
+    r"unclear|small|modest|short[- ]term|temporar(y|ily)|appears?|seems?|suggests?|preliminary|early|"
+    r"low[- ]certainty|low[- ]quality|weak|mixed|in some|for some|not everyone|a subset|occasionally|"
+    r"sometimes|likely|probably|in one study|one study|not clear|generally|usually|mostly|typically|"
+    r"often|tends? to|in general|for many|in (one|a|the|this|that|our) (study|trial|review|analysis|survey)|"
+    r"(a|one|the|this|that) (\d{4} )?(study|trial|review|analysis|survey|meta-analysis) "
+    r"(found|showed|reported|suggested|saw))\b")
+MINIMISERS = _rx(
+    r"\b(rare|rarely|mild|mildly|minor|minimal|negligible|tiny|slight(ly)?|hardly (any|ever)|very few|"
+    r"almost no|barely|trivial|no big deal|only a small|little risk|low risk|very low risk|uncommon|"
+    r"seldom|nothing serious)\b")
+QUANTITY_WORDS = (
+    (_rx(r"\b(all|every|everyone|everybody|always)\b"), 1.0),
+    (_rx(r"\b(nearly all|almost all|almost everyone|the vast majority|vast majority)\b"), 0.9),
+    (_rx(r"\b(most|the majority|majority of|a majority|more often than not)\b"), 0.6),
+    (_rx(r"\b(half|one in two)\b"), 0.5),
+    (_rx(r"\b(a third|one in three|one third)\b"), 0.33),
+    (_rx(r"\b(a quarter|one in four)\b"), 0.25),
+    (_rx(r"\b(a minority|a few|some|one in five|a fifth)\b"), 0.2),
+)
+PERCENT = _rx(r"(\d{1,3}(?:\.\d+)?)\s*(%|percent|per cent)")
+OUT_OF = _rx(r"\b(\d+) (?:out of|in) (\d+)\b")
+CLAUSE_BREAK = _rx(r"\s*(?:;|,? but |,? however,? |,? although |,? though |,? whereas )\s*")
+SENTENCE_END = _rx(r"(?<=[.!?])\s+(?=[\"'(]?[A-Z0-9])|\n+|\s+[-*•]\s+")
+
+
+@dataclass(frozen=True)
+class Reading:
+    text: str
+    direction: str  # benefit | no_benefit | evidence_gap | harm | safety | fact
+    strength: str  # strong | plain | hedged
+    absolute: bool  # "no evidence at all", "no side effects", "everyone"
+    minimised: bool  # "rare", "mild", "minor"
+    quantity: float | None  # the share of patients claimed, 0..1
+    focus: Focus
+
+
+def clean(text: str) -> str:
+    """Plain text from pasted input: tags stripped, entities decoded, whitespace tidied."""
+    stripped = nh3.clean(text, tags=set())
+    stripped = stripped.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"')
+    return normalize(stripped, max_chars=20000)
+
+
+def split_claims(text: str) -> list[str]:
+    """Sentences (and bullet items), each one claim to check."""
+    parts = [p.strip(" -*•\t") for p in SENTENCE_END.split(clean(text))]
+    return [p for p in parts if len(words(p)) >= 2]
+
+
+def clauses(sentence: str) -> list[str]:
+    """'X may help, but it can cause Y' -> two clauses checked on their own."""
+    pieces = [p.strip(" ,.") for p in CLAUSE_BREAK.split(sentence)]
+    return [p for p in pieces if len(words(p)) >= 2] or [sentence]
+
+
+def read(text: str, tracker: ContextTracker, focus: Focus | None = None) -> Reading:
+    folded = fold(text)
+    focus = focus or tracker.focus(text)
+    quantity = claimed_share(folded)
+    absolute = bool(ABSOLUTE_GAP.search(folded)) or (quantity is not None and quantity >= 0.9)
+    minimised = bool(MINIMISERS.search(folded))
+    direction = _direction(folded)
+    if direction == "safety" and (NEGATION.search(folded) or re.search(r"\b(non|free|only|limited|restricted|confined)\b", folded)):
+        absolute = True  # denies the harm outright, or confines it to misuse
+    strong = bool(STRONG.search(folded))
+    hedged = bool(HEDGED.search(folded))
+    strength = "strong" if strong else "hedged" if hedged else "plain"
+    if direction == "evidence_gap" and ABSOLUTE_GAP.search(folded):
+        absolute = True
+    return Reading(text, direction, strength, absolute, minimised, quantity, focus)
+
+
+def _direction(folded: str) -> str:
+    if EVIDENCE_GAP.search(folded):
+        return "evidence_gap"
+    if ABSOLUTE_GAP.search(folded):
+        return "evidence_gap"
+    if DEFINITIVE_NO.search(folded):
+        return "no_benefit"
+    safe = SAFETY.search(folded)
+    if safe:
+        before = folded[max(0, safe.start() - 12):safe.start()]
+        negated = NEGATION.search(before) and not re.search(r"\b(no|non|only|limited|restricted|confined)\b", safe.group(0))
+        return "harm" if negated else "safety"
+    harm = HARM.search(folded)
+    if harm:
+        before = folded[max(0, harm.start() - 40):harm.start()]
+        return "safety" if NEGATION.search(before) else "harm"
+    benefit = BENEFIT.search(folded)
+    if benefit:
+        before = folded[max(0, benefit.start() - 25):benefit.start()]
+        return "no_benefit" if NEGATION.search(before) else "benefit"
+    return "fact"
+
+
+def claimed_share(folded: str) -> float | None:
+    """The share of patients a sentence claims (0..1), from percentages or words like 'most'."""
+    match = PERCENT.search(folded)
+    if match:
+        return min(1.0, float(match.group(1)) / 100)
+    match = OUT_OF.search(folded)
+    if match and int(match.group(2)) > 0:
+        return min(1.0, int(match.group(1)) / int(match.group(2)))
+    for pattern, share in QUANTITY_WORDS:
+        if pattern.search(folded):
+            return share
+    return None
+
+
+# Function words of the languages clinicians are most likely to paste instead of English.
+FOREIGN_FUNCTION_WORDS = frozenset("""
+el la los las del al es son una uno por para con sin pero como que muy est sont une des les du au
+avec sans mais pour dans sur qui der die das und ist nicht mit ein eine für auf ich sie wir
+il lo gli della per non che sono em os uma não com mais mas é são ao
+""".split())
+
+
+def looks_english(text: str) -> bool:
+    """False for text in another language or script (the checker reads English only)."""
+    letters = [ch for ch in text if ch.isalpha()]
+    if letters and sum(1 for ch in letters if ch.isascii()) / len(letters) < 0.6:
+        return False
+    tokens = [t for t in re.findall(r"[^\W\d_]+", text.lower())]
+    foreign = sum(1 for t in tokens if t in FOREIGN_FUNCTION_WORDS)
+    english = sum(1 for t in tokens if t in STOPWORDS)
+    return not (foreign >= 2 and foreign > english)

@@ -1,0 +1,66 @@
+import pytest
+
+from bot.claims import claimed_share, clauses, clean, looks_english, read, split_claims
+from bot.context import ContextTracker
+from bot.knowledge import load_knowledge
+from bot.retrieve import Expander
+from tests.conftest import FIXTURE_KNOWLEDGE
+
+tracker = ContextTracker(Expander(load_knowledge(FIXTURE_KNOWLEDGE).lexicon))
+
+
+@pytest.mark.parametrize("text,direction,strength", [
+    ("Ketamine is a proven treatment for fibromyalgia", "benefit", "strong"),
+    ("Ketamine infusions will relieve your nerve pain", "benefit", "strong"),
+    ("Ketamine may help some people with nerve pain", "benefit", "hedged"),
+    ("Ketamine reduces pain in CRPS", "benefit", "plain"),
+    ("Ketamine doesn't work for chronic pain", "no_benefit", "plain"),
+    ("Ketamine is useless for back pain", "no_benefit", "plain"),
+    ("There is no clear evidence that ketamine helps", "evidence_gap", "plain"),
+    ("The evidence for memantine remains weak", "evidence_gap", "hedged"),
+    ("Ketamine can cause bladder problems", "harm", "hedged"),
+    ("Ketamine is not addictive", "safety", "plain"),
+    ("Ketamine infusions are completely safe", "safety", "strong"),
+    ("Bladder damage only happens in recreational users", "safety", "plain"),
+    ("Ketamine was first made in the 1960s", "fact", "plain"),
+    ("Ketamine is not safe for everyone", "harm", "strong"),
+])
+def test_direction_and_strength(text, direction, strength):
+    reading = read(text, tracker)
+    assert (reading.direction, reading.strength) == (direction, strength)
+
+
+def test_absolutes_minimisers_and_quantities():
+    assert read("Ketamine has no side effects", tracker).absolute
+    assert read("There is absolutely no evidence that ketamine works", tracker).absolute
+    assert read("Side effects are rare and mild", tracker).minimised
+    assert claimed_share("around 80% of our patients respond") == 0.8
+    assert claimed_share("3 out of 4 people improve") == 0.75
+    assert claimed_share("most patients get relief") == 0.6
+    assert claimed_share("ketamine may help") is None
+
+
+def test_scope_is_read_through_the_lexicon():
+    reading = read("a ketamin drip for fibro", tracker)
+    assert (reading.focus.drug, reading.focus.route, reading.focus.condition) == ("ketamine", "iv", "fibromyalgia")
+
+
+def test_splitting_sentences_bullets_and_clauses():
+    text = "Ketamine works. It is safe!\n- Most people improve\n* No side effects"
+    assert split_claims(text) == ["Ketamine works.", "It is safe!", "Most people improve", "No side effects"]
+    assert clauses("Ketamine may help, but it can cause nausea") == ["Ketamine may help", "it can cause nausea"]
+
+
+def test_pasted_html_is_stripped():
+    assert clean("<p>Ketamine <b>works</b><script>alert(1)</script></p>") == "Ketamine works"
+
+
+@pytest.mark.parametrize("text,english", [
+    ("Memantine reduces nerve pain", True),
+    ("Ketamine infusions provide durable relief", True),
+    ("La ketamina es un tratamiento probado para la fibromialgia", False),
+    ("Die Ketamin-Therapie ist nicht wirksam und das ist klar", False),
+    ("氯胺酮可以治疗慢性疼痛", False),
+])
+def test_language_detection(text, english):
+    assert looks_english(text) is english

@@ -1,0 +1,89 @@
+"""The real model and the real knowledge base, end to end."""
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bot.engine import Engine, build_index
+from bot.evaluate import evaluate, load_cases
+from bot.knowledge import load_knowledge
+from bot.lint import lint
+from bot.settings import Settings
+from tests.invariants import check_answer
+
+pytestmark = pytest.mark.integration
+DEV = Path(__file__).parent / "data" / "dev_questions.jsonl"
+
+
+@pytest.fixture(scope="module")
+def real_engine(tmp_path_factory):
+    settings = Settings.from_env(index_dir=tmp_path_factory.mktemp("real") / "index")
+    build_index(settings)
+    return Engine(settings)
+
+
+@pytest.fixture(scope="module")
+def result(real_engine):
+    return evaluate(real_engine, load_cases(DEV))
+
+
+def test_onnx_vectors_equal_sentence_transformers():
+    from bot.embed import load_embedder
+
+    texts = ["does ketamine help nerve pain", "bladder problems after many infusions over the years", "x"]
+    onnx = load_embedder(backend="onnx", cache_dir=Settings().model_cache).encode(texts)
+    torch = load_embedder(backend="torch").encode(texts)
+    assert onnx.shape == (3, 384)
+    assert np.abs(onnx - torch).max() < 1e-5
+    assert np.allclose(np.linalg.norm(onnx, axis=1), 1.0, atol=1e-5)
+
+
+def test_real_knowledge_has_no_lint_errors():
+    assert [str(p) for p in lint(Settings().knowledge_dir) if p.level == "error"] == []
+
+
+def test_sources_are_well_formed_and_all_cited():
+    knowledge = load_knowledge(Settings().knowledge_dir)
+    cited = {sid for s in knowledge.snippets for sid in s.sources}
+    for source in knowledge.sources:
+        assert source.id in cited, f"{source.id} is cited by no snippet"
+        assert re.fullmatch(r"https://\S+", source.url), source.url
+        if source.doi:
+            assert re.fullmatch(r"10\.\d{4,9}/\S+", source.doi), source.doi
+            assert source.url == f"https://doi.org/{source.doi}" or "pubmed" in source.url or source.url.startswith("https://")
+
+
+def test_knowledge_base_size_and_lexicon():
+    knowledge = load_knowledge(Settings().knowledge_dir)
+    assert len(knowledge.snippets) >= 90
+    assert len(knowledge.lexicon.expansions) >= 60
+    assert len({s.topic for s in knowledge.snippets}) >= 15
+
+
+def test_dev_set_retrieval_meets_the_bars(result):
+    assert result["recall_at_3"] >= 0.90, result["recall_at_3"]
+    assert result["mrr"] >= 0.80, result["mrr"]
+    assert result["abstention_accuracy"] >= 0.90, result["abstention_accuracy"]
+
+
+def test_dev_set_safety_routing_meets_the_bars(result):
+    assert result["crisis_recall"] == 1.0
+    assert result["emergency_recall"] == 1.0
+    assert result["safety_accuracy"] >= 0.95
+    assert result["in_scope_sent_to_crisis"] == 0
+
+
+def test_every_dev_answer_keeps_the_invariants(real_engine):
+    for case in load_cases(DEV):
+        answer = real_engine.ask(case.question, history=case.history)
+        check_answer(answer, real_engine.knowledge, real_engine.messages)
+
+
+def test_contested_question_shows_both_sides(real_engine):
+    answer = real_engine.ask("does ketamine actually work for chronic pain?")
+    findings = {p.snippet.finding for p in answer.parts}
+    assert answer.kind == "answer"
+    assert "no-clear-benefit" in findings
+    assert answer.certainty in ("low", "very-low", "mixed")
