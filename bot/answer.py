@@ -151,11 +151,11 @@ class Composer:
             return []
         lead = retrieval.hits[0]
         chosen = [lead]
-        floor = lead.similarity - self.config.support_margin
+        floor = lead.relevance - self.config.support_margin
         for hit in retrieval.hits[1:]:
             if len(chosen) >= self.config.max_parts:
                 break
-            if hit.similarity >= floor and not any(self._duplicate(hit.snippet, c.snippet) for c in chosen):
+            if hit.relevance >= floor and not any(self._duplicate(hit.snippet, c.snippet) for c in chosen):
                 chosen.append(hit)
         counterpart = self._counterpart(chosen, retrieval)
         if counterpart is not None:
@@ -169,7 +169,7 @@ class Composer:
         shown = [h.snippet for h in chosen]
         if any(_opposed(lead, s) for s in shown[1:]):
             return None
-        pool = [h for h in retrieval.ranked if h.similarity >= retrieval.bar]
+        pool = [h for h in retrieval.ranked if h.relevance >= retrieval.bar]
         for hit in pool:
             if hit.snippet in shown or not _opposed(lead, hit.snippet):
                 continue

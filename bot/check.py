@@ -91,7 +91,7 @@ def load_wording(knowledge_dir) -> dict:
         raise KnowledgeError(path, "-", "file not found") from None
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise KnowledgeError(path, "-", f"broken YAML: {' '.join(str(exc).split())}") from None
-    for key in ("other_treatments", "reasons", "evidence_line", "certainty_words", "phrasing", "harm_words"):
+    for key in ("reasons", "evidence_line", "certainty_words", "phrasing", "harm_words"):
         if key not in (data or {}):
             raise KnowledgeError(path, key, "missing")
     return data
@@ -101,8 +101,6 @@ class Checker:
     def __init__(self, engine):
         self.engine = engine
         self.wording = load_wording(engine.settings.knowledge_dir)
-        terms = sorted(self.wording["other_treatments"], key=len, reverse=True)
-        self.other = re.compile(r"\b(" + "|".join(re.escape(t) for t in terms) + r")\b")
         jargon = sorted(engine.knowledge.lexicon.jargon, key=lambda tp: len(tp[0]), reverse=True)
         self.jargon = [(term, plain, re.compile(rf"(?<![\w-]){re.escape(term)}(?![\w-])")) for term, plain in jargon]
 
@@ -140,10 +138,9 @@ class Checker:
         return tuple(found)
 
     def check_claim(self, sentence: str, focus: Focus) -> ClaimCheck:
-        folded = fold(sentence)
         if not claims.looks_english(sentence):
             return ClaimCheck(sentence, "not_covered", self._reason("not_english"), "", ())
-        if self.other.search(folded) and not _names_our_drug(focus, folded):
+        if self.engine.coverage.other_treatment(sentence):
             return ClaimCheck(sentence, "not_covered", self._reason("not_covered_treatment"), "", ())
         pieces = [self._judge(piece, focus) for piece in claims.clauses(sentence)]
         worst = max(pieces, key=lambda c: SEVERITY[c.verdict])
@@ -335,6 +332,3 @@ def _max_share(hits: list[Hit]) -> float | None:
     shares = [float(p) / 100 for h in hits for p, _ in claims.PERCENT.findall(h.snippet.body)]
     return max(shares) if shares else None
 
-
-def _names_our_drug(focus: Focus, folded: str) -> bool:
-    return focus.drug is not None and focus.drug in folded

@@ -82,6 +82,13 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("--repeats", type=int, default=5)
     bench.add_argument("--json", action="store_true")
     bench.set_defaults(handler=cmd_bench)
+
+    scale = sub.add_parser("scale", parents=[common], help="scale study on synthetic evidence bases")
+    scale.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
+    scale.add_argument("--workdir", type=Path, default=ROOT / ".cache" / "scale", metavar="DIR")
+    scale.add_argument("--questions", type=Path, default=DEV_QUESTIONS, metavar="FILE")
+    scale.add_argument("--json", action="store_true")
+    scale.set_defaults(handler=cmd_scale)
     return parser
 
 
@@ -215,4 +222,15 @@ def cmd_bench(args, settings: Settings) -> int:
     result = bench.run(settings, questions, repeats=max(1, args.repeats),
                        progress=lambda m: print(m, file=sys.stderr, flush=True))
     print(json.dumps(result, indent=2) if args.json else bench.report(result))
+    return 0
+
+
+def cmd_scale(args, settings: Settings) -> int:
+    from bot import scale
+    from bot.evaluate import load_cases
+
+    questions = list(dict.fromkeys(c.question for c in load_cases(args.questions) if c.kind == "answer"))
+    rows = [scale.measure(size, args.workdir, questions, progress=lambda m: print(m, file=sys.stderr, flush=True))
+            for size in args.sizes]
+    print(json.dumps(rows, indent=2) if args.json else scale.table(rows))
     return 0

@@ -50,6 +50,10 @@ LABELS = {"iv": "IV", "neuropathic-pain": "neuropathic pain", "crps": "CRPS",
           "low-back-pain": "back pain", "cancer-pain": "cancer pain"}
 _LEADS = re.compile(r"^(and|but|also|so|what about|how about|what if|then|ok|okay|and what about|"
                     r"is it|does it|do they|can it|will it|would it|are they|is that|what about it|it|they|this|that)\b")
+DEFAULT_DRUG = "ketamine"
+# Words that ask about something without naming it: "how sure", "does it last", "is it safe".
+GENERIC_WORDS = frozenset("sure certain long last lasts lasting safe safety work works working worth help helps "
+                          "good bad true right ok okay well often much evidence research say said mean means".split())
 SHORT_QUESTION_WORDS = 4  # content words at or below which a question leans on the earlier turn
 
 
@@ -58,6 +62,8 @@ class Focus:
     drug: str | None = None
     route: str | None = None
     condition: str | None = None
+    earlier: str | None = None  # the earlier question a vague follow-up leans on
+    assumed: bool = False  # the drug is the service's default, not something the user said
 
     def values(self) -> list[str]:
         """The carried facets in words, for the search and for "understood as"."""
@@ -88,15 +94,27 @@ class ContextTracker:
         content = [w for w in words(folded) if w not in STOPWORDS]
         return bool(_LEADS.match(folded)) or len(content) <= SHORT_QUESTION_WORDS
 
+    def is_vague(self, text: str) -> bool:
+        """No topic words of its own ("how sure are they about that?", "is it safe?")."""
+        return not [w for w in words(text) if w not in STOPWORDS and w not in GENERIC_WORDS]
+
     def resolve(self, question: str, history: list[str] | tuple[str, ...]) -> Focus:
-        """The drug, route and condition to carry over from history (empty for a new question)."""
-        if not history or not self.is_follow_up(question):
-            return Focus()
+        """What to carry over from earlier turns: drug, route, condition and, for a vague
+        follow-up, the earlier question itself (empty for a new full question)."""
         now = self.focus(question)
+        if not history:
+            # "is it worth it?" with nothing before: "it" is ketamine, the subject of this service.
+            leads = bool(_LEADS.match(fold(question).strip()))
+            return Focus(drug=DEFAULT_DRUG, assumed=True) if leads and not now.drug else Focus()
+        if not self.is_follow_up(question):
+            return Focus()
         carried: dict[str, str] = {}
-        for earlier in reversed(list(history)[-5:]):
+        recent = list(history)[-5:]
+        for earlier in reversed(recent):
             past = self.focus(earlier)
             for facet in ("drug", "route", "condition"):
                 if getattr(now, facet) is None and facet not in carried and getattr(past, facet):
                     carried[facet] = getattr(past, facet)
-        return Focus(**carried)
+        topical = [h for h in recent if not self.is_vague(h) and not _LEADS.match(fold(h).strip())]
+        earlier = (topical or recent)[-1] if self.is_vague(question) else None
+        return Focus(**carried, earlier=earlier)

@@ -62,7 +62,7 @@ def evaluate(engine: Engine, cases: list[Case]) -> dict:
         answer = engine.ask(case.question, history=case.history)
         retrieval = answer.retrieval
         shown = answer.kind in RETRIEVAL_KINDS and retrieval is not None
-        returned = [h.snippet.id for h in retrieval.ranked if h.similarity >= retrieval.bar][:MRR_DEPTH] if shown else []
+        returned = [h.snippet.id for h in retrieval.ranked if h.relevance >= retrieval.bar][:MRR_DEPTH] if shown else []
         search_ms = sum(v for k, v in answer.timings.items() if k != "total")
         rows.append({"question": case.question, "expected": list(case.expected), "kind": case.kind,
                      "predicted_kind": answer.kind, "returned": returned,

@@ -32,7 +32,7 @@ from bot.errors import IndexStaleError
 from bot.knowledge import Knowledge, load_knowledge
 from bot.text import tokenize
 
-INDEX_FORMAT = 1
+INDEX_FORMAT = 2  # 2: adds the lay-question vectors
 HNSW_THRESHOLD = 50_000  # flat search below this many snippets, HNSW above (docs/performance.md)
 REBUILD_HINT = "python -m bot build"
 README = "Built by `python -m bot build` from knowledge/. Never edit by hand; rebuild instead.\n"
@@ -45,6 +45,9 @@ class Index:
     ids: tuple[str, ...]
     vectors: faiss.Index
     bm25: BM25Matrix
+    # Each snippet's lay questions and title, embedded one by one; question_owner[j] = snippet row.
+    questions: faiss.Index
+    question_owner: np.ndarray
     # Named sets of labelled phrases embedded with the snippets, e.g. the safety examples.
     extras: Mapping[str, tuple[tuple[tuple[str, str], ...], np.ndarray]] = field(default_factory=dict)
 
@@ -81,9 +84,19 @@ def _write_all(knowledge: Knowledge, folder: Path, embedder: Embedder,
     index = faiss.IndexFlatIP(embedder.dim) if len(texts) < HNSW_THRESHOLD else _hnsw(embedder.dim)
     index.add(vectors)
     faiss.write_index(index, str(folder / "vectors.faiss"))
+    phrases, owners = [], []
+    for row, snippet in enumerate(snippets):
+        for phrase in (*snippet.questions, snippet.title):
+            phrases.append(phrase)
+            owners.append(row)
+    question_index = faiss.IndexFlatIP(embedder.dim) if len(phrases) < HNSW_THRESHOLD else _hnsw(embedder.dim)
+    question_index.add(_embed(embedder, phrases, say, "questions"))
+    faiss.write_index(question_index, str(folder / "questions.faiss"))
+    np.save(folder / "question_owner.npy", np.asarray(owners, dtype=np.int32), allow_pickle=False)
     tokens = [tokenize(t) for t in texts]
     (folder / "tokens.json").write_text(json.dumps(tokens, separators=(",", ":")))
-    files = ["vectors.faiss", "tokens.json", "ids.json", *BM25Matrix.from_tokens(tokens).save(folder)]
+    files = ["vectors.faiss", "questions.faiss", "question_owner.npy", "tokens.json", "ids.json",
+             *BM25Matrix.from_tokens(tokens).save(folder)]
     (folder / "ids.json").write_text(json.dumps([s.id for s in snippets]))
     extra_names = {}
     for name, pairs in extras.items():
@@ -158,6 +171,8 @@ def _load_once(index_dir: Path, knowledge: Knowledge, model_id: str) -> Index:
         blobs[name] = blob
     try:
         vectors = faiss.deserialize_index(np.frombuffer(blobs["vectors.faiss"], dtype=np.uint8))
+        questions = faiss.deserialize_index(np.frombuffer(blobs["questions.faiss"], dtype=np.uint8))
+        question_owner = np.load(io.BytesIO(blobs["question_owner.npy"]), allow_pickle=False)
         ids = tuple(json.loads(blobs["ids.json"]))
         bm25 = BM25Matrix.from_bytes(blobs["bm25_weights.npz"], blobs["bm25_vocab.json"])
         extras = {name: (tuple((label, text) for label, text in json.loads(blobs[f"extra-{name}.json"])),
@@ -166,9 +181,10 @@ def _load_once(index_dir: Path, knowledge: Knowledge, model_id: str) -> Index:
     except (KeyError, ValueError, RuntimeError) as exc:
         raise IndexStaleError(f"index at {index_dir} cannot be read ({exc})", REBUILD_HINT) from None
     expected_ids = tuple(s.id for s in knowledge.snippets)
-    if ids != expected_ids or vectors.ntotal != len(ids) or bm25.n_docs != len(ids):
+    if (ids != expected_ids or vectors.ntotal != len(ids) or bm25.n_docs != len(ids)
+            or questions.ntotal != len(question_owner)):
         raise IndexStaleError(f"index at {index_dir} does not line up with the knowledge", REBUILD_HINT)
-    return Index(index_dir, manifest, ids, vectors, bm25, extras)
+    return Index(index_dir, manifest, ids, vectors, bm25, questions, question_owner, extras)
 
 
 def read_manifest(index_dir: Path) -> dict:

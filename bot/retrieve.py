@@ -34,6 +34,12 @@ class Hit:
     bm25_rank: int | None  # 1-based rank in the BM25 list, None if not among its candidates
     dense_rank: int | None
     similarity: float  # cosine between the question and the snippet
+    question_similarity: float = -1.0  # cosine to the closest of the snippet's lay questions
+
+    @property
+    def relevance(self) -> float:
+        """How close the snippet is to the question: its text or one of its lay questions."""
+        return max(self.similarity, self.question_similarity)
 
 
 @dataclass(frozen=True)
@@ -53,11 +59,11 @@ class Retrieval:
 @dataclass(frozen=True)
 class RetrievalConfig:
     fusion: str = "rrf"  # "rrf" or "convex"
-    rrf_k: float = 60.0
+    rrf_k: float = 10.0
     dense_weight: float = 0.6  # convex only; BM25 gets the rest
     candidates: int = 30  # how many each ranker contributes
-    min_similarity: float = 0.35  # relevance bar on the question-snippet cosine
-    dense_text: str = "expanded"  # embed the "expanded" or the "normalized" question
+    min_similarity: float = 0.40  # relevance bar: cosine to the snippet or one of its lay questions
+    dense_text: str = "normalized"  # embed the "expanded" or the "normalized" question
     embedding_cache: int = 2048  # query embeddings kept (0 turns the cache off)
 
 
@@ -135,20 +141,33 @@ class Retriever:
         n = min(self.config.candidates, self.index.vectors.ntotal)
         sims, rows = self.index.vectors.search(vector[None, :], n)
         dense = {int(r): float(s) for r, s in zip(rows[0], sims[0], strict=True) if r >= 0}
+        asked = self._question_matches(vector)
         clock = _tick(timings, "vector_search", clock)
-        ranked = self._fuse(bm25_list, bm25_scores, dense, vector)
-        hits = tuple(h for h in ranked if h.similarity >= self.config.min_similarity)[:k]
+        ranked = self._fuse(bm25_list, bm25_scores, dense, asked, vector)
+        hits = tuple(h for h in ranked if h.relevance >= self.config.min_similarity)[:k]
         _tick(timings, "fusion", clock)
         return Retrieval(query, hits, tuple(ranked), timings, self.config.min_similarity, vector)
 
+    def _question_matches(self, vector: np.ndarray) -> dict[int, float]:
+        """Snippets whose lay questions are closest to the question: row -> best cosine."""
+        n = min(self.config.candidates * 3, self.index.questions.ntotal)
+        sims, rows = self.index.questions.search(vector[None, :], n)
+        best: dict[int, float] = {}
+        for row, sim in zip(rows[0], sims[0], strict=True):
+            if row >= 0:
+                owner = int(self.index.question_owner[row])
+                best.setdefault(owner, float(sim))
+        return dict(list(best.items())[: self.config.candidates])
+
     def _fuse(self, bm25_list: list[int], bm25_scores: np.ndarray, dense: dict[int, float],
-              vector: np.ndarray) -> list[Hit]:
+              asked: dict[int, float], vector: np.ndarray) -> list[Hit]:
         dense_list = list(dense)
         if self.config.fusion == "convex":
-            fused = fusion.convex([{i: float(bm25_scores[i]) for i in bm25_list}, dense],
-                                  [1 - self.config.dense_weight, self.config.dense_weight])
+            fused = fusion.convex([{i: float(bm25_scores[i]) for i in bm25_list}, dense, asked],
+                                  [1 - self.config.dense_weight, self.config.dense_weight / 2,
+                                   self.config.dense_weight / 2])
         else:
-            fused = fusion.rrf([bm25_list, dense_list], k=self.config.rrf_k)
+            fused = fusion.rrf([bm25_list, dense_list, list(asked)], k=self.config.rrf_k)
         bm25_rank = {item: r for r, item in enumerate(bm25_list, start=1)}
         dense_rank = {item: r for r, item in enumerate(dense_list, start=1)}
         hits = []
@@ -157,7 +176,7 @@ class Retriever:
             if similarity is None:
                 similarity = float(self.index.vectors.reconstruct(item) @ vector)
             hits.append(Hit(self.snippets[item], fused[item], bm25_rank.get(item),
-                            dense_rank.get(item), similarity))
+                            dense_rank.get(item), similarity, asked.get(item, -1.0)))
         return hits
 
 

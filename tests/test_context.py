@@ -34,5 +34,16 @@ def test_a_new_full_question_starts_afresh():
 
 
 def test_no_history_or_no_focus_changes_nothing():
-    assert tracker.resolve("is it safe?", []) == Focus()
-    assert tracker.resolve("is it safe?", ["hello there"]) == Focus()
+    assert tracker.resolve("bladder damage after years of drips", []) == Focus()
+    assert tracker.resolve("is it safe?", ["hello there"]).values() == []
+
+
+def test_a_pronoun_question_with_no_history_is_about_ketamine():
+    assert tracker.resolve("is it worth it?", []) == Focus(drug="ketamine", assumed=True)
+    assert tracker.resolve("is magnesium worth it?", []) == Focus()
+
+
+def test_a_vague_follow_up_leans_on_the_earlier_full_question():
+    focus = tracker.resolve("how sure are they about that", ["what did the big review find", "and then?"])
+    assert focus.earlier == "what did the big review find"
+    assert tracker.resolve("what about the bladder", ["what did the big review find"]).earlier is None

@@ -56,7 +56,7 @@ def test_illicit_and_off_topic_get_fixed_replies(engine):
 
 
 def test_in_domain_question_without_evidence_abstains(engine):
-    answer = engine.ask("is a drip covered by medicare in alaska")
+    answer = engine.ask("is a drip any good for tinnitus")
     assert answer.kind == "no_evidence"
     assert answer.parts == () and answer.covers
     check_answer(answer, K, engine.messages)
@@ -69,7 +69,7 @@ def test_follow_up_is_understood_with_the_earlier_focus(engine):
 
 
 def test_suicide_topic_in_an_ordinary_question_adds_help_numbers(engine):
-    answer = engine.ask("is ketamine used for suicidal thoughts in fibromyalgia")
+    answer = engine.ask("is ketamine used for fibromyalgia in people with suicidal thoughts")
     assert answer.kind == "answer"
     assert any("988" in c for c in answer.caveats)
 

@@ -34,7 +34,7 @@ def test_search_finds_the_matching_snippet_with_ranks(engine):
     top = retrieval.hits[0]
     assert top.snippet.id == "fibro"
     assert top.bm25_rank == 1 and top.dense_rank == 1
-    assert top.similarity >= engine.retriever.config.min_similarity
+    assert top.relevance >= engine.retriever.config.min_similarity
     assert set(retrieval.timings) == {"expansion", "bm25", "embedding", "vector_search", "fusion"}
 
 
@@ -47,7 +47,7 @@ def test_unrelated_question_falls_below_the_bar(engine):
 def test_hits_never_include_snippets_below_the_bar(engine):
     for question in ("bladder pain", "magnesium tablets", "side effects of the drip"):
         retrieval = engine.retriever.search(question)
-        assert all(h.similarity >= retrieval.bar for h in retrieval.hits)
+        assert all(h.relevance >= retrieval.bar for h in retrieval.hits)
 
 
 def test_convex_fusion_is_available(fake_settings):

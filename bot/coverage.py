@@ -1,0 +1,152 @@
+"""Does the evidence base cover what a question is about?
+
+Dense similarity alone cannot tell "can ketamine treat tinnitus" from a covered question: the
+word "ketamine" makes both look close. Two signals catch such questions:
+- a treatment the base does not cover (gabapentin, CBD, acupuncture...) named without any of ours;
+- an uncovered topic word: a word that no snippet, lexicon entry or scope list knows (after
+  stemming, allowing for typos) and that is rare in general English. Rarity comes from the
+  embedding model's own WordPiece vocabulary: common English words are whole tokens in it, while
+  rare topic words (tinnitus, naltrexone, breastfeed) are split into pieces.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from bot.errors import KnowledgeError
+from bot.knowledge import Knowledge
+from bot.text import STOPWORDS, fold, tokenize, words
+
+MIN_LENGTH = 4  # shorter lower-case words are too often abbreviations or noise to judge
+# A capitalised word after the first word of a sentence (a name); an acronym of 3-5 capitals.
+NAME = re.compile(r"(?<=[a-z,] )[A-Z][a-z]{2,}\b")
+ACRONYM = re.compile(r"\b[A-Z]{3,5}\b")
+
+
+@dataclass(frozen=True)
+class Scope:
+    domain_terms: tuple[str, ...]  # words that show a question is about our topic at all
+    other_treatments: tuple[str, ...]  # treatments the base does not cover
+    covered_targets: tuple[str, ...] = ()  # what "ketamine for X" may name and still be covered
+
+
+SCOPE_KEYS = ("domain_terms", "other_treatments", "covered_targets")
+# "<one of our medicines> ... for|to treat <target>": what the question asks the medicine to do.
+TARGET = re.compile(
+    r"\b(ketamine|esketamine|spravato|memantine|dextromethorphan|dxm|amantadine|magnesium|infusions?|drips?)\b"
+    r"[^.?!,]{0,25}?\b(?:for|to treat|treats?|treating|treatment of|help with|helps with|cure|cures)\s+"
+    r"(?:my |the |a |an |your |his |her |their )?(?P<target>[a-z][a-z' -]{2,40})")
+NOT_TARGETS = frozenset("me you him her them us it that this those these people patients adults kids children "
+                        "everyone anyone someone most some many years months weeks days hours long how a while "
+                        "good ever now sure real".split())
+
+
+def load_scope(knowledge_dir) -> Scope:
+    path = Path(knowledge_dir) / "scope.yaml"
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise KnowledgeError(path, "-", "file not found") from None
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise KnowledgeError(path, "-", f"broken YAML: {' '.join(str(exc).split())}") from None
+    if not isinstance(data, dict):
+        raise KnowledgeError(path, "-", "must be a mapping")
+    for key in data:
+        if key not in SCOPE_KEYS:
+            raise KnowledgeError(path, key, f"unknown key (allowed: {', '.join(SCOPE_KEYS)})")
+    for key in SCOPE_KEYS:
+        if not isinstance(data.get(key), list) or not all(isinstance(t, str) for t in data[key]):
+            raise KnowledgeError(path, key, "must be a list of text items")
+    return Scope(*(tuple(t.lower() for t in data[key]) for key in SCOPE_KEYS))
+
+
+def _alternation(terms) -> re.Pattern | None:
+    terms = sorted(terms, key=len, reverse=True)
+    return re.compile(r"\b(" + "|".join(re.escape(t) for t in terms) + r")\b") if terms else None
+
+
+class Coverage:
+    def __init__(self, knowledge: Knowledge, scope: Scope, common_words: set[str] | None = None,
+                 extra_texts: tuple[str, ...] = ()):
+        texts = [s.search_text() for s in knowledge.snippets] + list(extra_texts)
+        texts += [f"{term} {' '.join(targets)}" for term, targets in knowledge.lexicon.expansions]
+        texts += list(scope.domain_terms)
+        self.surface = {w for text in texts for w in words(text)}
+        self.stems = {t for text in texts for t in tokenize(text)}
+        self.surface_list = sorted(w for w in self.surface if len(w) >= MIN_LENGTH)
+        self.common = common_words
+        self.domain = _alternation(scope.domain_terms)
+        self.lay = _alternation([term for term, _ in knowledge.lexicon.expansions])
+        self.covered = set(scope.covered_targets) | {t for term in scope.covered_targets for t in tokenize(term)}
+        self.other = _alternation(scope.other_treatments)
+        self.ours = _alternation(["ketamine", "esketamine", "spravato", "ketalar", "memantine", "namenda",
+                                  "dextromethorphan", "dxm", "amantadine", "magnesium"])
+
+    def uncovered_target(self, text: str) -> str | None:
+        """The X of "ketamine for X" when X is a use the base does not cover (OCD, tinnitus)."""
+        match = TARGET.search(fold(text))
+        if not match:
+            return None
+        target_words = re.split(r"\b(?:and|or|in|with|after|since|because|who|that|if|when)\b", match.group("target"))[0]
+        target = words(target_words)[:4]
+        if not target or target[0] in NOT_TARGETS or any(w in self.covered for w in target):
+            return None
+        return " ".join(target)
+
+    def mentions_domain(self, text: str) -> bool:
+        """A domain word, or any lay term from the lexicon ("trip", "drip", "pee problems")."""
+        folded = fold(text)
+        return bool(self.domain and self.domain.search(folded)) or bool(self.lay and self.lay.search(folded))
+
+    def other_treatment(self, text: str) -> str | None:
+        """A treatment we do not cover, named without any of ours."""
+        folded = fold(text)
+        match = self.other.search(folded) if self.other else None
+        if match and not (self.ours and self.ours.search(folded)):
+            return match.group(1)
+        return None
+
+    def rare_terms(self, text: str) -> list[str]:
+        """Rare words in the question that nothing in the knowledge base knows (tinnitus)."""
+        if self.common is None:
+            return []  # without a rarity signal every unusual word would look like a new topic
+        found = [w for w in words(text) if len(w) >= MIN_LENGTH and w not in self.common and self._unknown(w)]
+        found += [a.lower() for a in ACRONYM.findall(text) if re.search(r"[a-z]", text)
+                  and a.lower() not in found and self._unknown(a.lower())]
+        return found
+
+    def unknown_names(self, text: str) -> list[str]:
+        """Names (a capitalised word inside a sentence) the base does not know: a named clinic,
+        doctor, insurer or place is never covered."""
+        if not re.search(r"[a-z]", text):
+            return []  # in all capitals or all lower case, capitals mean nothing
+        found = []
+        for match in NAME.finditer(text):
+            word = match.group(0).lower()
+            if word not in found and self._unknown(word):
+                found.append(word)
+        return found
+
+    def _unknown(self, word: str) -> bool:
+        if "'" in word or word in STOPWORDS or word in self.surface or word.isdigit():
+            return False
+        stems = tokenize(word)
+        if not stems or stems[0] in self.stems:
+            return False
+        return not difflib.get_close_matches(word, self.surface_list, n=1, cutoff=0.8)  # a typo of a known word
+
+
+def wordpiece_vocabulary(tokenizer_file: Path) -> set[str] | None:
+    """Whole-word entries of a WordPiece vocabulary: a list of common English words."""
+    try:
+        from tokenizers import Tokenizer
+
+        vocab = Tokenizer.from_file(str(tokenizer_file)).get_vocab()
+    except Exception:  # noqa: BLE001 - any failure just means "no rarity signal"
+        return None
+    return {w for w in vocab if w.isalpha() and not w.startswith("##")}
