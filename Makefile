@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 export HF_HUB_OFFLINE := 1
 
-.PHONY: setup index run dev test unit lint eval bench loadtest clean
+.PHONY: setup index run dev test unit lint eval bench loadtest screenshots clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,8 +18,14 @@ setup: $(STAMP)
 index: setup
 	$(BIN)/python -m bot build --if-stale
 
+# The web app under gunicorn (web/gunicorn.conf.py): BOT_HOST, BOT_PORT, BOT_WORKERS, BOT_MODE, BOT_LOCALE.
 run: index
-	$(BIN)/python -m bot ask
+	@echo "Starting the chatbot on http://$${BOT_HOST:-127.0.0.1}:$${BOT_PORT:-8000} (Ctrl+C stops it)"
+	$(BIN)/gunicorn --config web/gunicorn.conf.py
+
+# Flask's development server with reloading, for working on web/ only.
+dev: index
+	$(BIN)/flask --app web run --debug --host $${BOT_HOST:-127.0.0.1} --port $${BOT_PORT:-8000}
 
 test: setup
 	$(BIN)/python -m bot lint
@@ -33,6 +39,13 @@ lint: setup
 
 eval: index
 	$(BIN)/python -m bot eval
+
+bench: index
+	$(BIN)/python -m bot bench
+
+# Refresh the README screenshots in docs/screenshots from the real-knowledge browser test.
+screenshots: setup
+	BOT_UPDATE_SCREENSHOTS=1 $(BIN)/python -m pytest -q tests/browser/test_real_knowledge.py
 
 clean:
 	rm -rf $(VENV) .cache index/*.json index/*.faiss index/*.npz index/*.npy

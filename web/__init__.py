@@ -1,0 +1,58 @@
+"""The web layer: Flask app factory, page and API blueprints over the engine in bot/.
+
+The engine is loaded once per process, in `create_app`, never at import time. When it cannot
+be loaded (stale or missing index, broken knowledge) the app still starts: /healthz answers,
+/readyz and /api/ask say why with 503, and pages show a friendly "not ready" message.
+"""
+
+from __future__ import annotations
+
+import os
+
+from flask import Flask
+
+from web import api, errors, pages, security, state
+
+MIN_WARNING_SECONDS = 20  # WCAG 2.2.1: at least 20 seconds to ask for more time
+
+
+def default_config(env=None) -> dict:
+    """Defaults, overridable by environment variables (documented in README, section Web)."""
+    env = os.environ if env is None else env
+    return {
+        "MAX_CONTENT_LENGTH": 16 * 1024,  # request bodies; larger gets 413
+        "MAX_QUESTION_CHARS": 2000,
+        "MAX_HISTORY": 5,
+        "KIOSK_IDLE_SECONDS": _seconds(env, "BOT_KIOSK_IDLE_SECONDS", 90, minimum=10),
+        "KIOSK_WARNING_SECONDS": _seconds(env, "BOT_KIOSK_WARNING_SECONDS", 30, minimum=MIN_WARNING_SECONDS),
+        "RATE_LIMIT": env.get("BOT_RATE_LIMIT", "60 per minute"),  # per client address; "" turns it off
+        "ENGINE": None,  # an already loaded bot.engine.Engine (tests)
+        "EMBEDDER": None,  # an embedder to load the engine with (tests: the fake one)
+        "RETRIEVAL": None,  # a bot.retrieve.RetrievalConfig (tests: a lower bar for the fake embedder)
+        "KNOWLEDGE_DIR": None,  # default: BOT_KNOWLEDGE_DIR or knowledge/
+        "INDEX_DIR": None,  # default: BOT_INDEX_DIR or index/
+    }
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(__name__)
+    app.json.sort_keys = False  # keep the order of the DESIGN.md contract
+    app.config.from_mapping(default_config())
+    if test_config:
+        app.config.from_mapping(test_config)
+    state.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(api.bp)
+    security.limit_asking(app, ["api.ask", "api.check", "pages.home", "pages.kiosk", "pages.clinician"])
+    return app
+
+
+def _seconds(env, name: str, default: int, minimum: int) -> int:
+    """A whole number of seconds from the environment, never below `minimum`."""
+    try:
+        value = int(env.get(name, default))
+    except ValueError:
+        value = default
+    return max(value, minimum)

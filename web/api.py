@@ -1,0 +1,81 @@
+"""The JSON API of DESIGN.md section 4: POST /api/ask, POST /api/check, GET /healthz, GET /readyz."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, current_app, jsonify, request
+
+from bot.errors import InputError
+from web import state
+from web.errors import ApiError
+from web.questions import BadField, read_history, read_question, read_text
+
+bp = Blueprint("api", __name__)
+
+
+@bp.post("/api/ask")
+def ask():
+    body = json_body()
+    question = read_question(body.get("question"))
+    history = read_history(body.get("history"))
+    engine = state.require_engine()
+    try:
+        answer = engine.ask(question, history=history)
+    except InputError as exc:
+        raise BadField("question", str(exc)) from None
+    return jsonify(answer.to_json())
+
+
+@bp.post("/api/check")
+def check():
+    body = json_body()
+    text = read_text(body.get("text"))
+    engine = state.require_engine()
+    try:
+        result = engine.check(text)
+    except InputError as exc:
+        raise BadField("text", str(exc)) from None
+    return jsonify(result.to_json())
+
+
+@bp.get("/healthz")
+def healthz():
+    return jsonify({"status": "ok"})
+
+
+@bp.get("/readyz")
+def readyz():
+    loaded = state.current()
+    if not loaded.ready:
+        message = f"The evidence index is not ready: {loaded.problem}"
+        return jsonify({"status": "not_ready", "error": {"code": "not_ready", "message": message}}), 503
+    engine = loaded.engine
+    manifest = engine.index.manifest
+    return jsonify({
+        "status": "ready",
+        "knowledge_version": engine.knowledge.content_hash,
+        "index_built_at": manifest.get("built_at"),
+        "model_id": manifest.get("model_id"),
+        "snippets": len(engine.knowledge.snippets),
+        "sources": len(engine.knowledge.sources),
+        "mode": engine.settings.mode,
+        "locale": engine.settings.locale,
+    })
+
+
+def json_body() -> dict:
+    """The request's JSON object, after the size and content-type checks."""
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    if request.content_length is not None and request.content_length > limit:
+        raise ApiError(413, "too_large", f"The request body is larger than {limit:,} bytes.")
+    if not request.is_json:
+        raise ApiError(415, "not_json", "Send the body as JSON with Content-Type: application/json.")
+    raw = request.get_data(cache=False)  # raises 413 for a body over the limit without a length
+    try:
+        body = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise ApiError(400, "bad_json", "The body is not valid JSON.") from None
+    if not isinstance(body, dict):
+        raise ApiError(400, "bad_json", 'The body must be a JSON object such as {"question": "..."}.')
+    return body

@@ -1,0 +1,115 @@
+"""HTML pages. They work without JavaScript: the ask form POSTs and gets the whole page back.
+
+With JavaScript, web/static/js/app.js posts the same form with the header `X-Fragment: answer`
+and the same view answers with just the new card (one partial, `_card.html`, for both).
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template, request
+
+from bot.errors import InputError
+from web import state
+from web.check_view import make_check_view
+from web.questions import MAX_CHECK_CHARS, BadField, follow_up_history, read_history, read_question, read_text
+from web.view import make_card, source_groups
+
+bp = Blueprint("pages", __name__)
+
+
+@bp.app_context_processor
+def page_context():
+    loaded = state.current()
+    engine = loaded.engine
+    locale = loaded.settings.locale
+    return {
+        "ready": loaded.ready,
+        "messages": engine.messages if engine else None,
+        "contacts": engine.messages.contacts(locale) if engine else {},
+        "lang": "en-GB" if locale == "uk" else "en-US",
+        "max_check_chars": MAX_CHECK_CHARS,
+    }
+
+
+@bp.route("/", methods=["GET", "POST"])
+def home():
+    mode = "kiosk" if state.current().settings.mode == "kiosk" else "patient"
+    return chat_page(mode)
+
+
+@bp.route("/kiosk", methods=["GET", "POST"])
+def kiosk():
+    return chat_page("kiosk")
+
+
+def chat_page(mode: str):
+    engine = state.require_engine()
+    if request.method != "POST":  # GET or HEAD
+        return render_chat(mode, cards=[])
+    fragment = request.headers.get("X-Fragment") == "answer"
+    history: list[str] = []
+    try:
+        history = read_history(request.form.getlist("history"))
+        question = read_question(request.form.get("question"))
+    except BadField as exc:
+        if fragment:
+            return render_template("_error_fragment.html", message=exc.for_people), 400
+        return render_chat(mode, conversation(engine, mode, history), error=exc.for_people,
+                           draft=request.form.get("question", "")[:2000]), 400
+    if fragment:
+        card = ask_card(engine, mode, card_number(len(history) + 1), question, history)
+        return render_template("_card.html", card=card, mode=mode)
+    return render_chat(mode, conversation(engine, mode, [*history, question]))
+
+
+def render_chat(mode: str, cards: list, error: str = "", draft: str = ""):
+    template = "kiosk.html" if mode == "kiosk" else "chat.html"
+    history = list(cards[-1].history) if cards else []
+    return render_template(template, mode=mode, cards=cards, history=history, error=error, draft=draft)
+
+
+def conversation(engine, mode: str, questions: list[str]) -> list:
+    """One card per question, each answered with the questions before it as history."""
+    return [ask_card(engine, mode, i + 1, q, questions[:i]) for i, q in enumerate(questions)]
+
+
+def ask_card(engine, mode: str, number: int, question: str, history: list[str]):
+    try:
+        answer = engine.ask(question, history=history, mode=mode)
+    except InputError as exc:
+        raise BadField("question", str(exc), "Please type a question first.") from None
+    return make_card(engine, number, question, answer, follow_up_history(history, question),
+                     kiosk=mode == "kiosk")
+
+
+def card_number(default: int) -> int:
+    """The card's position on the page, sent by the script so every card gets its own ids."""
+    value = request.form.get("card", "")
+    return int(value) if value.isdigit() and 0 < int(value) < 10_000 else default
+
+
+@bp.route("/clinician", methods=["GET", "POST"])
+def clinician():
+    """The phrasing check: paste a sentence, get a verdict, the reason and a safer wording."""
+    if request.method != "POST":
+        return render_template("clinician.html", text="", result=None, error="")
+    engine = state.require_engine()
+    text = request.form.get("text", "")
+    try:
+        result = engine.check(read_text(text))
+    except (BadField, InputError) as exc:
+        message = exc.for_people if isinstance(exc, BadField) else f"{str(exc)[:1].upper()}{str(exc)[1:]}."
+        return render_template("clinician.html", text=text[:MAX_CHECK_CHARS], result=None, error=message), 400
+    return render_template("clinician.html", text=text, result=make_check_view(engine, result), error="")
+
+
+@bp.get("/sources")
+def sources():
+    engine = state.require_engine()
+    return render_template("sources.html", groups=source_groups(engine.knowledge.sources),
+                           total=len(engine.knowledge.sources))
+
+
+@bp.get("/about")
+def about():
+    return render_template("about.html")
