@@ -17,6 +17,7 @@ import yaml
 from bot import claims
 from bot.answer import Citation, describe
 from bot.context import LABELS, Focus
+from bot.engine import UNCOVERED_TERM_BAR
 from bot.errors import InputError, KnowledgeError
 from bot.knowledge import Snippet
 from bot.lint import reading_grade
@@ -41,6 +42,9 @@ HARM_SUBJECTS = {  # words in a claim -> the outcome it is about
     "memory": ("memory",),
 }
 MAX_CHARS = 5000
+# Claims about a particular clinic's prices or an insurer's rules: the base has nothing on these.
+NOT_COVERED = re.compile(r"\$\s?\d|\b\d+ (dollars|pounds|euros)\b|\b(medicare|medicaid|insurers?|insurance|nhs) "
+                         r"(covers?|pays?|will pay|reimburses?)\b|\bour (clinic|practice|center|centre) (charges?|costs?)\b")
 
 
 @dataclass(frozen=True)
@@ -140,12 +144,27 @@ class Checker:
     def check_claim(self, sentence: str, focus: Focus) -> ClaimCheck:
         if not claims.looks_english(sentence):
             return ClaimCheck(sentence, "not_covered", self._reason("not_english"), "", ())
-        if self.engine.coverage.other_treatment(sentence):
-            return ClaimCheck(sentence, "not_covered", self._reason("not_covered_treatment"), "", ())
+        uncovered = self._uncovered(sentence)
+        if uncovered:
+            return ClaimCheck(sentence, "not_covered", self._reason(uncovered), "", ())
         pieces = [self._judge(piece, focus) for piece in claims.clauses(sentence)]
-        worst = max(pieces, key=lambda c: SEVERITY[c.verdict])
+        covered = [p for p in pieces if p.verdict != "not_covered"] or pieces  # a clause like "but that's all"
+        worst = max(covered, key=lambda c: SEVERITY[c.verdict])
         phrasing = sentence if worst.verdict == "consistent" else worst.suggested_phrasing
         return ClaimCheck(sentence, worst.verdict, worst.reason, phrasing, worst.evidence, worst.reading)
+
+    def _uncovered(self, sentence: str) -> str | None:
+        """Why nothing in the base can speak to this sentence, or None."""
+        coverage, folded = self.engine.coverage, fold(sentence)
+        if coverage.other_treatment(sentence):
+            return "not_covered_treatment"
+        if coverage.unknown_names(sentence) or coverage.uncovered_target(sentence) or NOT_COVERED.search(folded):
+            return "not_covered"
+        if coverage.rare_terms(sentence):
+            hits = self.engine.retriever.search(sentence).hits
+            if not any(h.similarity >= UNCOVERED_TERM_BAR for h in hits):
+                return "not_covered"
+        return None
 
     def _judge(self, text: str, focus: Focus) -> ClaimCheck:
         reading = claims.read(text, self.engine.context, focus)
@@ -155,6 +174,13 @@ class Checker:
         hits = [h for h in hits if not h.snippet.drugs or drug in h.snippet.drugs] or list(hits)
         if not hits:
             return ClaimCheck(text, "not_covered", self._reason("not_covered"), "", (), reading)
+        if reading.direction == "fact" and reading.minimised and any(h.snippet.finding == "harm" for h in hits[:2]):
+            return self._result(text, "understated", "understated_harm", _closest_sentence(text, hits[0].snippet.body),
+                                hits[:1], reading, certainty=hits[0].snippet.certainty)
+        clash = _clash(text, hits, negation=reading.direction == "fact" and reading.strength != "hedged")
+        if clash is not None:
+            return self._result(text, "contradicted", "contradicted_fact", clash[1], (clash[0],), reading,
+                                certainty=clash[0].snippet.certainty)
         if reading.direction in ("benefit", "no_benefit", "evidence_gap"):
             return self._effect(text, reading, hits, drug, focus)
         if reading.direction in ("harm", "safety"):
@@ -172,64 +198,75 @@ class Checker:
         benefit = [h for h in scoped if h.snippet.finding == "benefit"]
         stance = "mixed" if benefit and len(findings) > 1 else "benefit" if benefit else "no_clear"
         certainty = max((h.snippet.certainty for h in scoped), key=lambda c: RANK[c])
-        lead = scoped[0]
-        phrasing = self._effect_phrasing(stance, certainty, drug, focus, lead.snippet)
+        phrasing = self._effect_phrasing(stance, certainty, drug, focus, scoped[0].snippet)
+        firm = stance == "benefit" and RANK[certainty] >= 3  # moderate or high certainty of a benefit
+        shares = _shares(benefit)
         verdict, reason = "consistent", "consistent"
         if reading.direction == "benefit":
-            share = _max_share(benefit)
-            if reading.quantity is not None and share is not None and reading.quantity > share + 0.05:
-                verdict, reason = "overstated", "overstated_quantity"
-            elif reading.quantity is not None and share is not None and not reading.absolute:
-                pass  # a share within what the studies found: reporting a result, not overstating it
-            elif reading.strength == "strong" or reading.absolute or reading.strength == "plain" and not (stance == "benefit" and RANK[certainty] >= 3):
+            quantity = _judge_share(reading, shares)
+            if quantity is not None:
+                verdict, reason = quantity
+            elif reading.strength != "hedged" and _named_stance(text, scoped) == "no_clear":
+                verdict, reason = "contradicted", "contradicted_benefit"  # misreports what a named study found
+            elif reading.strength == "strong" or reading.absolute or (reading.strength == "plain" and not firm):
                 verdict, reason = "overstated", "overstated_strength"
         elif reading.direction == "no_benefit":
-            if stance == "benefit" and RANK[certainty] >= 3:
+            if firm:
                 verdict, reason = "contradicted", "contradicted_benefit"
             else:
                 verdict, reason = "overstated", "overstated_absent_benefit"
-        elif reading.absolute and (benefit or stance != "no_clear"):
-            verdict, reason = "understated", "understated_gap"
-        elif stance == "benefit" and RANK[certainty] >= 3:
+        elif reading.absolute:
+            verdict, reason = "understated", "understated_gap"  # weak evidence is still evidence
+        elif firm:
             verdict, reason = "understated", "understated_benefit"
         return self._result(text, verdict, reason, phrasing, scoped[:2], reading, certainty=certainty,
-                            share=_max_share(benefit))
+                            share=max(shares) if shares else None)
 
     def _harm(self, text, reading, hits, drug) -> ClaimCheck:
         subject = _harm_subject(fold(text))
         wanted = {subject} if subject else HARM_OUTCOMES
         about = [h for h in hits if set(h.snippet.outcomes) & wanted] or \
                 [h for h in hits if set(h.snippet.outcomes) & HARM_OUTCOMES]
-        harms = [h for h in about if h.snippet.finding == "harm"]
         if not about:
             return self._fact(text, reading, hits)
+        harms = [h for h in about if h.snippet.finding == "harm"]
+        unsure = [h for h in about if h.snippet.finding in ("uncertain", "no-clear-harm")]
         lead = (harms or about)[0]
         phrasing = self._harm_phrasing(drug, subject, lead.snippet)
-        certainty = lead.snippet.certainty
+        shares = _shares(harms)
         verdict, reason = "consistent", "consistent"
-        if harms:
-            if reading.direction == "safety":
-                if reading.absolute:
-                    verdict, reason = "contradicted", "contradicted_safety"
-                elif reading.minimised or reading.strength == "hedged":
-                    verdict, reason = "understated", "understated_harm"
-                else:
+        if harms and reading.direction == "safety":
+            if reading.absolute and reading.attributed and unsure:
+                # "none recorded" is what the study says; "none occurred" says more than it can know
+                if not claims.REPORTED.search(fold(text)):
                     verdict, reason = "overstated", "overstated_safety"
-            elif reading.minimised:
+            elif reading.absolute:
+                verdict, reason = "contradicted", "contradicted_safety"
+            elif reading.minimised or reading.strength == "hedged":
+                verdict, reason = "understated", "understated_harm"
+            else:
+                verdict, reason = "overstated", "overstated_safety"
+        elif harms:
+            if reading.minimised:
                 verdict, reason = "understated", "understated_harm"
             elif reading.strength == "strong" or (reading.quantity or 0) >= 0.9:
                 verdict, reason = "overstated", "overstated_harm"
+            elif reading.quantity is not None and reading.quantity >= 0.5 and not any(x >= reading.quantity for x in shares):
+                verdict, reason = "overstated", "overstated_harm"  # "most patients" when the studies say fewer
         elif reading.direction == "harm" and reading.strength != "hedged":
             verdict, reason = "overstated", "overstated_harm"
-        return self._result(text, verdict, reason, phrasing, (harms or about)[:2], reading, certainty=certainty)
+        return self._result(text, verdict, reason, phrasing, (harms or about)[:2], reading,
+                            certainty=lead.snippet.certainty)
 
     def _fact(self, text, reading, hits) -> ClaimCheck:
         lead = hits[0]
         sentence = _closest_sentence(text, lead.snippet.body)
-        shared = _predicate(text, sentence)
         verdict, reason = "consistent", "consistent"
-        if shared and _negates(text, shared) != _negates(sentence, shared):
-            verdict, reason = "contradicted", "contradicted_fact"
+        quantity = _judge_share(reading, _shares([lead]), wide=0.1)
+        if quantity is not None:
+            verdict, reason = quantity
+        elif reading.minimised and any(h.snippet.finding == "harm" for h in hits[:2]):
+            verdict, reason = "understated", "understated_harm"
         elif reading.strength == "strong":
             verdict, reason = "overstated", "overstated_strength"
         return self._result(text, verdict, reason, sentence, (lead,), reading, certainty=lead.snippet.certainty)
@@ -300,14 +337,14 @@ def _closest_sentence(text: str, body: str) -> str:
 DRUG_STEMS = {"ketamin", "esketamin", "memantin", "dextromethorphan", "amantadin", "magnesium", "spravato"}
 
 
-def _predicate(claim: str, sentence: str) -> set[str]:
-    """Content stems the claim and the evidence sentence share, drug names aside."""
-    return (set(_content(claim)) & set(_content(sentence))) - DRUG_STEMS
+# Negations that hedge ("cannot show", "not clear") rather than deny.
+HEDGING_NEGATION = re.compile(r"\b(can(no|')?t|could ?n'?o?t|not|no|unable to) (yet )?(be )?(show|tell|say|know|sure|clear|"
+                              r"certain|prove|rule|judge|measure)\w*")
 
 
 def _negates(text: str, stems: set[str]) -> bool:
     """Whether a negation in the text governs one of the shared words (within the next few words)."""
-    folded = fold(text)
+    folded = HEDGING_NEGATION.sub(" ", fold(text))
     for match in claims.NEGATION.finditer(folded):
         window = re.split(r"[,;:]", folded[match.end():], maxsplit=1)[0]
         if set(_content(" ".join(window.split()[:5]))) & stems:
@@ -328,7 +365,66 @@ def _harm_subject(folded: str) -> str | None:
     return None
 
 
-def _max_share(hits: list[Hit]) -> float | None:
-    shares = [float(p) / 100 for h in hits for p, _ in claims.PERCENT.findall(h.snippet.body)]
-    return max(shares) if shares else None
+def _shares(hits: list[Hit]) -> list[float]:
+    """Shares of people (0..1) that the evidence snippets report, from their percentages."""
+    return [float(p) / 100 for h in hits for p, _ in claims.PERCENT.findall(h.snippet.body)]
+
+
+def _judge_share(reading, shares: list[float], wide: float = 0.05) -> tuple[str, str] | None:
+    """Compare a claimed share of patients with the range the studies report."""
+    if reading.quantity is None or not shares or reading.absolute:
+        return None
+    low, high = min(shares), max(shares)
+    if reading.quantity > high + wide:
+        return "overstated", "overstated_quantity"
+    if reading.quantity < low - wide:
+        return "understated", "understated_gap"
+    if reading.direction == "benefit" and not reading.attributed and reading.quantity > (low + high) / 2:
+        return "overstated", "overstated_quantity"  # the best case of one study, stated as the rule
+    return "consistent", "consistent"
+
+
+# Opposite words: a claim that uses one where the evidence uses the other says the opposite.
+ANTONYMS = (("activat", "block"), ("agonist", "antagonist"), ("stimul", "block"), ("increas", "decreas"),
+            ("rais", "lower"), ("approv", "unapprov"))
+
+
+def _clash(text: str, hits: list[Hit], negation: bool) -> tuple[Hit, str] | None:
+    """An evidence sentence that shares the claim's words but uses their opposite, or (for plain
+    statements of fact; effect claims are weighed by certainty instead) negates them."""
+    own = set(_content(text)) - DRUG_STEMS
+    for rank, hit in enumerate(hits):
+        for sentence in re.split(r"(?<=[.!?])\s+", hit.snippet.body.strip()):
+            theirs = set(_content(sentence))
+            shared = own & theirs
+            if not shared or len(shared) < 0.5 * len(own):
+                continue
+            # Negations only count in the two closest snippets, where most of the claim's words recur.
+            if negation and rank < 2 and len(shared) >= 0.6 * len(own) and \
+                    _negates(text, shared) != _negates(sentence, shared):
+                return hit, sentence
+            for a, b in ANTONYMS:
+                if (_has(own, a) and _has(theirs, b) and not _has(own, b)) or \
+                   (_has(own, b) and _has(theirs, a) and not _has(own, a)):
+                    return hit, sentence
+    return None
+
+
+NAMED_STUDIES = ("cochrane", "cleveland clinic", "pereira", "asra", "cadth", "orhurhu", "kurian", "park", "pickering")
+
+
+def _named_stance(text: str, hits: list[Hit]) -> str | None:
+    """When the claim names a study, what that study's snippets found: 'benefit' or 'no_clear'."""
+    folded = fold(text)
+    names = [n for n in NAMED_STUDIES if re.search(rf"\b{n}\b", folded)]
+    if not names:
+        return None
+    own = [h for h in hits if any(n in fold(h.snippet.title) for n in names)]  # snippets about that study
+    if not own:
+        return None
+    return "benefit" if any(h.snippet.finding == "benefit" for h in own) else "no_clear"
+
+
+def _has(stems: set[str], prefix: str) -> bool:
+    return any(s.startswith(prefix) for s in stems)
 

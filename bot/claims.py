@@ -27,12 +27,16 @@ EVIDENCE_GAP = _rx(
     r"\b(no (clear|good|strong|high[- ]quality|convincing|reliable|solid|firm|consistent|definitive|real|"
     r"proper|robust) evidence|not (been )?(clearly |yet |convincingly |well )?(shown|proven|established|"
     r"demonstrated)|unproven|insufficient evidence|lack of (good |clear |strong |high[- ]quality )?evidence|"
+    r"no (clear|significant|meaningful|convincing|reliable|proven|consistent)( \w+)? (benefit|effect|improvement|"
+    r"difference|advantage|reduction)|did(n't| not) (clearly |significantly |reliably )?(beat|outperform|differ|"
+    r"improve|reduce)|not (clearly|significantly|reliably) (better|different|effective)|"
     r"(evidence|research|data|studies)\b[^.;]{0,30}\b(is|remains|was|are|were) (still |too |very )?(weak|limited|"
     r"uncertain|unclear|low|very low|mixed|inconclusive|insufficient|thin|poor|small|sparse)|(uncertain|unclear) (whether|if|how)|(we|researchers|scientists|doctors) "
     r"(do not|don't|cannot|can't) (yet )?(know|say|tell)|not enough (good )?(evidence|research|studies|trials)|"
     r"more (research|studies|trials|evidence) (are|is) needed|evidence does(n't| not) (support|show))\b")
 ABSOLUTE_GAP = _rx(r"\b(no evidence( at all| whatsoever)?|zero evidence|absolutely no evidence|never been "
-                   r"(studied|tested)|no (research|studies|trials) (at all|whatsoever)|completely unproven|"
+                   r"(studied|tested|researched)|no (research|studies|trials|data) (at all|whatsoever|on|into|about|for)|"
+                   r"(there (has|have) been|there (is|are)) no (research|studies|trials|data)|completely unproven|"
                    r"nothing to show)\b")
 DEFINITIVE_NO = _rx(
     r"\b((does|do|did|will|would)(n't| not)|won't|cannot|can't|can not) (actually |really )?(work|help|relieve|"
@@ -46,18 +50,22 @@ BENEFIT = _rx(
     r"treatment (for|of|option)|therapy for|cures?|cured|answer (to|for)|breakthrough|game[- ]?changer|"
     r"fix(es)?|resolv(es?|ed)|eliminat(es?|ed)|get rid of|pain[- ]free|respond(ed|s)?|responders?|"
     r"success(ful|fully)?|lasting relief|control(s|led)? (the )?pain|manag(es?|ed|ing) (the )?pain|"
-    r"option for|better|recover(y|ed)?|turns? (their|your|patients') li(fe|ves) around)\b")
+    r"option for|better|recover(y|ed)?|turns? (their|your|patients') li(fe|ves) around|beat(s)? (the )?placebo|"
+    r"better than (a )?(placebo|dummy)|outperform\w*|superior to)\b")
 HARM = _rx(
     r"\b(side[- ]effects?|adverse( events?| effects?| reactions?)?|harm(s|ful)?|damag(e|es|ed|ing)|toxic\w*|"
     r"injur(y|ies|e|es)|risks?|risky|dangerous|danger|addict\w*|dependen\w*|habit[- ]forming|hooked|"
     r"withdrawal|hallucinat\w*|dissociat\w*|psychotomimetic|psychedelic|nausea|"
     r"vomit\w*|dizz\w*|drows\w*|sedat\w*|blood pressure|heart rate|cystitis|urinary|bladder|kidneys?|"
     r"liver|hepat\w*|memory|abuse|misuse|overdos\w*|emergence|nightmares?|confusion|delirium|"
-    r"paranoi\w*|psychosis|breathing)\b")
+    r"paranoi\w*|psychosis|breathing|feeling strange|strange feelings?|feel(s)? strange|detached|"
+    r"out of (body|it)|spaced out|trip-like|weird feelings?)\b")
+DENIED_HARM = _rx(r"\b((has|have|had|was|were|is|are)(n't| not| never)|never)( been)? (reported|seen|found|"
+                  r"linked|documented|described|observed|shown)\b")
 SAFETY = _rx(
-    r"\bonly (happens?|occurs?|seen|found|affects?|a problem|an issue|in|among|with|when)\b[^.;]{0,40}"
+    r"\b(?<!not )only (happens?|occurs?|seen|found|affects?|a problem|an issue|in|among|with|when)\b[^.;]{0,40}"
     r"\b(recreational\w*|abus\w*|misus\w*|street|illicit|party|heavy use|addicts?)\b|"
-    r"\b(limited|restricted|confined) to\b[^.;]{0,40}\b(recreational\w*|abus\w*|misus\w*|street|illicit|heavy)\b|"
+    r"\b(?<!not )(limited|restricted|confined) to\b[^.;]{0,40}\b(recreational\w*|abus\w*|misus\w*|street|illicit|heavy)\b|"
     r"\b(safe|safer|safely|very safe|well[- ]tolerated|tolerated well|harmless|gentle|benign|"
     r"non[- ]?addictive|no (real |serious |significant )?risks?|risk[- ]free|no (serious |significant |real )?"
     r"side[- ]effects|free of side[- ]effects|without (any )?(serious )?side[- ]effects|no adverse|"
@@ -66,7 +74,9 @@ STRONG = _rx(
     r"\b(proven|proves?|definitely|definitive(ly)?|certainly|clearly|undoubtedly|always|guarantee[sd]?|"
     r"cures?|cured|miracle|breakthrough|game[- ]?changer|highly effective|very effective|extremely|"
     r"dramatic(ally)?|remarkabl[ey]|excellent|established|gold standard|reliabl[ey]|"
-    r"will (relieve|help|work|reduce|ease|eliminate|fix|cure|resolve|give|make|stop|end|improve)|lasting|"
+    r"will (\w+ )?(relieve|help|work|reduce|ease|eliminate|fix|cure|resolve|give|make|stop|end|improve|develop|"
+    r"destroy|damage|cause|get|ruin|harm|need|feel|have|lose|suffer)|(can|should|will) expect|destroy\w*|"
+    r"devastat\w*|ruin\w*|lasting|"
     r"permanent(ly)?|long[- ]lasting|long[- ]term relief|for good|evidence[- ]based|strong evidence|robust|"
     r"well[- ]established|well[- ]documented|known to|first[- ]line|best treatment|most effective|"
     r"everyone|everybody|all patients|every patient|completely|totally|entirely|100%|"
@@ -75,14 +85,21 @@ HEDGED = _rx(
     r"\b(may|might|could|can|possibl[ey]|perhaps|potentially|some|a few|a minority|limited|uncertain|"
     r"unclear|small|modest|short[- ]term|temporar(y|ily)|appears?|seems?|suggests?|preliminary|early|"
     r"low[- ]certainty|low[- ]quality|weak|mixed|in some|for some|not everyone|a subset|occasionally|"
-    r"sometimes|likely|probably|in one study|one study|not clear|generally|usually|mostly|typically|"
-    r"often|tends? to|in general|for many|in (one|a|the|this|that|our) (study|trial|review|analysis|survey)|"
+    r"sometimes|likely|probably|in one study|one study|not clear|"
+    r"in (one|a|the|this|that|our) (study|trial|review|analysis|survey)|"
     r"(a|one|the|this|that) (\d{4} )?(study|trial|review|analysis|survey|meta-analysis) "
     r"(found|showed|reported|suggested|saw))\b")
 MINIMISERS = _rx(
     r"\b(rare|rarely|mild|mildly|minor|minimal|negligible|tiny|slight(ly)?|hardly (any|ever)|very few|"
-    r"almost no|barely|trivial|no big deal|only a small|little risk|low risk|very low risk|uncommon|"
-    r"seldom|nothing serious)\b")
+    r"almost no|barely|trivial|no big deal|only a small|little (risk|effect|impact|chance)|low risk|"
+    r"very low risk|uncommon|seldom|nothing serious|occasionally|now and then|in rare cases|a little|a bit of|"
+    r"that'?s (about it|all)|nothing more|theoretical|hypothetical|overblown|exaggerated|nothing to worry|"
+    r"brief|short[- ]lived|pass(es)? quickly|wears? off quickly|formality|technicality|"
+    r"(the same|no more|no greater|no higher|similar) risk)\b")
+FREQUENCY = _rx(r"\b(generally|usually|mostly|typically|normally|often|tends? to|in general|for many)\b")
+STUDY_REF = _rx(r"\b(cochrane|review|meta-analysis|study|trial|trials|guideline|cleveland clinic|cadth|fda|label|"
+                r"researchers|authors)\b")
+REPORTED = _rx(r"\b(reported|recorded|documented|noted|logged|found)\b")
 QUANTITY_WORDS = (
     (_rx(r"\b(all|every|everyone|everybody|always)\b"), 1.0),
     (_rx(r"\b(nearly all|almost all|almost everyone|the vast majority|vast majority)\b"), 0.9),
@@ -95,12 +112,14 @@ QUANTITY_WORDS = (
 PERCENT = _rx(r"(\d{1,3}(?:\.\d+)?)\s*(%|percent|per cent)")
 OUT_OF = _rx(r"\b(\d+) (?:out of|in) (\d+)\b")
 CLAUSE_BREAK = _rx(r"\s*(?:;|,? but |,? however,? |,? although |,? though |,? whereas )\s*")
-SENTENCE_END = _rx(r"(?<=[.!?])\s+(?=[\"'(]?[A-Z0-9])|\n+|\s+[-*•]\s+")
+SENTENCE_END = _rx(r"(?<!\bDr\.)(?<!\bMr\.)(?<!\bMs\.)(?<!\bMrs\.)(?<!\bProf\.)(?<!\bvs\.)(?<!\be\.g\.)"
+                   r"(?<!\bi\.e\.)(?<=[.!?])\s+(?=[\"'(]?[A-Z0-9])|\n+|\s+[-*•]\s+")
 
 
 @dataclass(frozen=True)
 class Reading:
     text: str
+    attributed: bool  # names a study, review or agency ("the Cochrane review found")
     direction: str  # benefit | no_benefit | evidence_gap | harm | safety | fact
     strength: str  # strong | plain | hedged
     absolute: bool  # "no evidence at all", "no side effects", "everyone"
@@ -135,17 +154,21 @@ def read(text: str, tracker: ContextTracker, focus: Focus | None = None) -> Read
     absolute = bool(ABSOLUTE_GAP.search(folded)) or (quantity is not None and quantity >= 0.9)
     minimised = bool(MINIMISERS.search(folded))
     direction = _direction(folded)
+    frequency = bool(FREQUENCY.search(folded))
     if direction == "safety" and (NEGATION.search(folded) or re.search(r"\b(non|free|only|limited|restricted|confined)\b", folded)):
         absolute = True  # denies the harm outright, or confines it to misuse
     strong = bool(STRONG.search(folded))
-    hedged = bool(HEDGED.search(folded))
+    # "usually" softens a claim that something is safe, but asserts a typical benefit.
+    hedged = bool(HEDGED.search(folded)) or (frequency and direction in ("safety", "harm", "fact"))
     strength = "strong" if strong else "hedged" if hedged else "plain"
     if direction == "evidence_gap" and ABSOLUTE_GAP.search(folded):
         absolute = True
-    return Reading(text, direction, strength, absolute, minimised, quantity, focus)
+    return Reading(text, bool(STUDY_REF.search(folded)), direction, strength, absolute, minimised, quantity, focus)
 
 
 def _direction(folded: str) -> str:
+    if HARM.search(folded) and DENIED_HARM.search(folded):
+        return "safety"  # "liver injury has never been reported"
     if EVIDENCE_GAP.search(folded):
         return "evidence_gap"
     if ABSOLUTE_GAP.search(folded):

@@ -24,7 +24,7 @@ from bot.text import STOPWORDS, fold, tokenize, words
 
 MIN_LENGTH = 4  # shorter lower-case words are too often abbreviations or noise to judge
 # A capitalised word after the first word of a sentence (a name); an acronym of 3-5 capitals.
-NAME = re.compile(r"(?<=[a-z,] )[A-Z][a-z]{2,}\b")
+NAME = re.compile(r"(?<=[a-z,] )[A-Z][a-z]{2,}\b|(?<=\bDr\. )[A-Z][a-z]+\b|(?<=\bDr )[A-Z][a-z]+\b")
 ACRONYM = re.compile(r"\b[A-Z]{3,5}\b")
 
 
@@ -39,11 +39,11 @@ SCOPE_KEYS = ("domain_terms", "other_treatments", "covered_targets")
 # "<one of our medicines> ... for|to treat <target>": what the question asks the medicine to do.
 TARGET = re.compile(
     r"\b(ketamine|esketamine|spravato|memantine|dextromethorphan|dxm|amantadine|magnesium|infusions?|drips?)\b"
-    r"[^.?!,]{0,25}?\b(?:for|to treat|treats?|treating|treatment of|help with|helps with|cure|cures)\s+"
+    r"[^.?!,]{0,25}?\b(?:for|to treat|treats?|treating|treatment of|helps?(?: with)?|cure|cures)\s+"
     r"(?:my |the |a |an |your |his |her |their )?(?P<target>[a-z][a-z' -]{2,40})")
 NOT_TARGETS = frozenset("me you him her them us it that this those these people patients adults kids children "
                         "everyone anyone someone most some many years months weeks days hours long how a while "
-                        "good ever now sure real".split())
+                        "good ever now sure real relieve reduce ease".split())
 
 
 def load_scope(knowledge_dir) -> Scope:
@@ -65,9 +65,10 @@ def load_scope(knowledge_dir) -> Scope:
     return Scope(*(tuple(t.lower() for t in data[key]) for key in SCOPE_KEYS))
 
 
-def _alternation(terms) -> re.Pattern | None:
+def _alternation(terms, plurals: bool = False) -> re.Pattern | None:
     terms = sorted(terms, key=len, reverse=True)
-    return re.compile(r"\b(" + "|".join(re.escape(t) for t in terms) + r")\b") if terms else None
+    ending = r"(?:s|es)?\b" if plurals else r"\b"
+    return re.compile(r"\b(" + "|".join(re.escape(t) for t in terms) + r")" + ending) if terms else None
 
 
 class Coverage:
@@ -83,7 +84,7 @@ class Coverage:
         self.domain = _alternation(scope.domain_terms)
         self.lay = _alternation([term for term, _ in knowledge.lexicon.expansions])
         self.covered = set(scope.covered_targets) | {t for term in scope.covered_targets for t in tokenize(term)}
-        self.other = _alternation(scope.other_treatments)
+        self.other = _alternation(scope.other_treatments, plurals=True)
         self.ours = _alternation(["ketamine", "esketamine", "spravato", "ketalar", "memantine", "namenda",
                                   "dextromethorphan", "dxm", "amantadine", "magnesium"])
 
@@ -92,8 +93,11 @@ class Coverage:
         match = TARGET.search(fold(text))
         if not match:
             return None
-        target_words = re.split(r"\b(?:and|or|in|with|after|since|because|who|that|if|when)\b", match.group("target"))[0]
-        target = words(target_words)[:4]
+        target_words = re.split(r"\b(?:and|or|in|after|since|because|who|that|if|when)\b", match.group("target"))[0]
+        target = words(target_words)[:6]
+        if target and target[0] in ("people", "patients", "adults", "those", "someone", "anyone") and "with" in target:
+            target = target[target.index("with") + 1:]  # "for people with tinnitus" -> "tinnitus"
+        target = target[:4]
         if not target or target[0] in NOT_TARGETS or any(w in self.covered for w in target):
             return None
         return " ".join(target)

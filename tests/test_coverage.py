@@ -1,0 +1,66 @@
+import pytest
+
+from bot.coverage import Coverage, Scope, load_scope
+from bot.errors import KnowledgeError
+from bot.knowledge import load_knowledge
+from tests.conftest import FIXTURE_KNOWLEDGE
+
+K = load_knowledge(FIXTURE_KNOWLEDGE)
+SCOPE = Scope(domain_terms=("ketamine", "pain"), other_treatments=("gabapentin", "spinal cord stimulator"),
+              covered_targets=("pain", "fibromyalgia", "depression"))
+COMMON = {"help", "people", "clinic", "doctor", "good", "cost", "with"}
+
+
+@pytest.fixture
+def coverage():
+    return Coverage(K, SCOPE, common_words=COMMON)
+
+
+def test_other_treatments_named_without_ours(coverage):
+    assert coverage.other_treatment("Is gabapentin better for nerve pain?") == "gabapentin"
+    assert coverage.other_treatment("spinal cord stimulators for back pain") == "spinal cord stimulator"
+    assert coverage.other_treatment("can I take gabapentin with ketamine") is None  # ours is named too
+
+
+def test_rare_unknown_words_are_uncovered_but_typos_and_common_words_are_not(coverage):
+    terms = coverage.rare_terms("can ketamine ease tinnitus")
+    assert "tinnitus" in terms and "ketamine" not in terms
+    assert coverage.rare_terms("does ketamin help fibromyalga") == []  # typos of known words
+    assert coverage.rare_terms("does it help people") == []  # common words
+
+
+def test_rarity_needs_a_vocabulary():
+    assert Coverage(K, SCOPE, common_words=None).rare_terms("tinnitus naltrexone") == []
+
+
+def test_names_are_uncovered_only_in_mixed_case(coverage):
+    assert coverage.unknown_names("is Dr. Patel good with ketamine") == ["patel"]
+    assert coverage.unknown_names("does the clinic in Scottsdale do drips") == ["scottsdale"]
+    assert coverage.unknown_names("IS DR PATEL GOOD") == []
+    assert coverage.unknown_names("Ketamine helps fibromyalgia") == []  # a capital at the start is no name
+
+
+@pytest.mark.parametrize("question,target", [
+    ("ketamine for OCD", "ocd"),
+    ("can ketamine help people with tinnitus", "tinnitus"),
+    ("does ketamine help with sleep", "sleep"),
+    ("ketamine for fibromyalgia", None),
+    ("is ketamine used for depression", None),
+    ("ketamine for my knee pain", None),
+    ("how long does ketamine work for", None),
+])
+def test_uses_the_base_does_not_cover(coverage, question, target):
+    assert coverage.uncovered_target(question) == target
+
+
+def test_domain_words_and_lay_terms_mark_a_question_in_scope(coverage):
+    assert coverage.mentions_domain("is ketamine safe")
+    assert coverage.mentions_domain("will a drip make me trip")  # lexicon lay terms count
+    assert not coverage.mentions_domain("what's the weather tomorrow")
+
+
+def test_scope_file_is_strict(knowledge_copy):
+    assert "gabapentin" in load_scope(FIXTURE_KNOWLEDGE).other_treatments
+    (knowledge_copy / "scope.yaml").write_text("domain_terms: [a]\nother_treatments: [b]\ncovered_targets: [c]\nextra: [d]\n")
+    with pytest.raises(KnowledgeError, match="extra"):
+        load_scope(knowledge_copy)
