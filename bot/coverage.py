@@ -35,14 +35,18 @@ class Scope:
     covered_targets: tuple[str, ...] = ()  # what "ketamine for X" may name and still be covered
 
 
+COMPARISON = re.compile(r"\b(compare[sd]?|comparison|versus|vs\.?|better|worse|as good as|instead of|rather than|"
+                        r"or|alternative)\b")
 SCOPE_KEYS = ("domain_terms", "other_treatments", "covered_targets")
 # "<one of our medicines> ... for|to treat <target>": what the question asks the medicine to do.
 TARGET = re.compile(
     r"\b(ketamine|esketamine|spravato|memantine|dextromethorphan|dxm|amantadine|magnesium|infusions?|drips?)\b"
-    r"[^.?!,]{0,25}?\b(?:for|to treat|treats?|treating|treatment of|helps?(?: with)?|cure|cures)\s+"
+    r"[^.?!,]{0,25}?\b(?P<verb>for|to treat|treats?|treating|treatment of|helps?(?: with)?|cure|cures)\s+"
     r"(?:my |the |a |an |your |his |her |their )?(?P<target>[a-z][a-z' -]{2,40})")
 NOT_TARGETS = frozenset("me you him her them us it that this those these people patients adults kids children "
                         "everyone anyone someone most some many years months weeks days hours long how a while "
+                        "which what whom whose both either all any each other others anything something everything "
+                        "ketamine esketamine spravato memantine dextromethorphan dxm amantadine magnesium "
                         "good ever now sure real relieve reduce ease".split())
 
 
@@ -80,6 +84,9 @@ class Coverage:
         self.surface = {w for text in texts for w in words(text)}
         self.stems = {t for text in texts for t in tokenize(text)}
         self.surface_list = sorted(w for w in self.surface if len(w) >= MIN_LENGTH)
+        self._by_length: dict[int, tuple[str, ...]] = {}
+        for known in self.surface_list:
+            self._by_length[len(known)] = self._by_length.get(len(known), ()) + (known,)
         self.common = common_words
         self.domain = _alternation(scope.domain_terms)
         self.lay = _alternation([term for term, _ in knowledge.lexicon.expansions])
@@ -95,7 +102,8 @@ class Coverage:
             return None
         target_words = re.split(r"\b(?:and|or|in|after|since|because|who|that|if|when)\b", match.group("target"))[0]
         target = words(target_words)[:6]
-        if target and target[0] in ("people", "patients", "adults", "those", "someone", "anyone") and "with" in target:
+        helping = match.group("verb") != "for"  # "helps people with X" names X; "a risk for people with X" does not
+        if helping and target and target[0] in ("people", "patients", "adults", "those", "someone", "anyone") and "with" in target:
             target = target[target.index("with") + 1:]  # "for people with tinnitus" -> "tinnitus"
         target = target[:4]
         if not target or target[0] in NOT_TARGETS or any(w in self.covered for w in target):
@@ -113,6 +121,8 @@ class Coverage:
         match = self.other.search(folded) if self.other else None
         if match and not (self.ours and self.ours.search(folded)):
             return match.group(1)
+        if match and COMPARISON.search(folded):
+            return match.group(1)  # "is gabapentin better than ketamine": the base compares nothing with ours
         return None
 
     def rare_terms(self, text: str) -> list[str]:
@@ -142,7 +152,34 @@ class Coverage:
         stems = tokenize(word)
         if not stems or stems[0] in self.stems:
             return False
-        return not difflib.get_close_matches(word, self.surface_list, n=1, cutoff=0.8)  # a typo of a known word
+        return not self._typo_of_known(word)
+
+    def _typo_of_known(self, word: str) -> bool:
+        """One slip (two in long words) away from a word we know: a letter added, lost, changed
+        or two swapped ("pian", "fibromyalga")."""
+        limit = 1 if len(word) < 8 else 2
+        candidates = self._by_length.get(len(word), ()) + self._by_length.get(len(word) - 1, ()) + \
+            self._by_length.get(len(word) + 1, ())
+        if any(_slips(word, known, limit) <= limit for known in candidates):
+            return True
+        return bool(difflib.get_close_matches(word, self.surface_list, n=1, cutoff=0.85))
+
+
+def _slips(a: str, b: str, limit: int) -> int:
+    """Optimal-string-alignment distance (edits plus swaps of neighbours), stopping past `limit`."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous2, previous = None, list(range(len(b) + 1))
+    for i, ca in enumerate(a, start=1):
+        current = [i] + [0] * len(b)
+        for j, cb in enumerate(b, start=1):
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb))
+            if previous2 is not None and i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        if min(current) > limit:
+            return limit + 1
+        previous2, previous = previous, current
+    return previous[-1]
 
 
 def wordpiece_vocabulary(tokenizer_file: Path) -> set[str] | None:

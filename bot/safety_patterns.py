@@ -16,7 +16,7 @@ PERSON = (r"(?:i|i'?m|i'?ve|i'?d|me|my|we|he|she|they|someone|somebody|friend|hu
           r"patient|grandma|grandpa|roommate)")
 FIRST_PERSON = re.compile(r"\b(i|i'?m|i'?ve|i'?d|me|my|myself|mine)\b")
 PAST = re.compile(r"\b(last (year|month|week)|years ago|months ago|history of|in the past|used to|when i was|"
-                  r"as a child|have had|had a)\b")
+                  r"as a child)\b")
 # "is that normal?", "what happens if..." ask about a harm; they do not report one happening now.
 INFORMATIONAL = re.compile(r"\b(is (that|this|it) normal|what happens (if|when)|can (it|ketamine|this) cause|"
                            r"is it (common|dangerous|possible)|how (common|likely|often))\b")
@@ -53,6 +53,11 @@ CRISIS = (
     r"\bwant (it|everything|this|it all|the pain|all of it|life) to (stop|end)\b[^.?!]{0,15}\b(for good|forever|permanently)\b",
     r"\bwant (everything|it all|life) to (stop|end)\b",
     r"\bgive up on (life|living|everything)\b|\bgiving up on (life|living)\b",
+    rf"\b(do{NT}|dont|ca{NT}|cannot|no longer) see (the |any )?(point|reason|purpose)\b",
+    r"\b(no|any|the) (point|reason|purpose) (in|of|to|for) (carrying on|going on|living|continuing|being here|life)\b",
+    r"\b(giv(e|en|ing)|gave) away (my|all my|most of my) (things|stuff|belongings|possessions|pets?)\b",
+    r"\b(said|saying|say) (my |our |all my )?goodbyes?\b",
+    r"\bi'?m (so )?(done|finished)( with (life|living|everything|it all|this life))?\s*([.!]|$)",
 )
 
 EMERGENCY = (
@@ -79,7 +84,7 @@ EMERGENCY = (
 
 ILLICIT = (
     r"\b(buy|buying|purchase|purchasing|order|ordering|score|scoring|get hold of|cop|source)\b[^.?!]{0,30}\b(ketamine|ket|special k|vitamin k|dxm|k)\b(?![^.?!]*\b(insurance|covered|cost|price|prescri\w*)\b)",
-    r"\b(get|getting|feel|be)\s+(high|stoned|wasted|messed up|buzzed|fucked up|twisted)\b[^.?!]{0,20}\b(on|with|off|from)\b",
+    r"\b(want|wanna|trying|try|how|best way|ways?|so i can|in order) (to )?(get|getting)\s+(high|stoned|wasted|messed up|buzzed|fucked up|twisted)\b",
     r"\b(how (much|many)|best way|want|wanna|trying|try|first time|dose|bumps?)\b[^.?!]{0,25}\bk[- ]?hol(e|ing)\b",
     r"\bk[- ]?hol(e|ing)\b[^.?!]{0,25}\b(how (much|many)|first time|bumps?|grams?)\b",
     r"\b(for fun|recreational\w*|at a party|at parties|party drug use|rave|festival)\b",
