@@ -90,6 +90,7 @@ class Coverage:
         self.common = common_words
         self.domain = _alternation(scope.domain_terms)
         self.lay = _alternation([term for term, _ in knowledge.lexicon.expansions])
+        self.expansions = knowledge.lexicon.expansions
         self.covered = set(scope.covered_targets) | {t for term in scope.covered_targets for t in tokenize(term)}
         self.other = _alternation(scope.other_treatments, plurals=True)
         self.ours = _alternation(["ketamine", "esketamine", "spravato", "ketalar", "memantine", "namenda",
@@ -106,9 +107,12 @@ class Coverage:
         if helping and target and target[0] in ("people", "patients", "adults", "those", "someone", "anyone") and "with" in target:
             target = target[target.index("with") + 1:]  # "for people with tinnitus" -> "tinnitus"
         target = target[:4]
-        if not target or target[0] in NOT_TARGETS or any(w in self.covered for w in target):
+        if not target or target[0] in NOT_TARGETS:
             return None
-        return " ".join(target)
+        phrase = " ".join(target)
+        meant = set(target) | {w for term, clinical in self.expansions if re.search(rf"\b{re.escape(term)}\b", phrase)
+                               for c in clinical for w in words(c)}  # "fibro" means fibromyalgia
+        return None if meant & self.covered else phrase
 
     def mentions_domain(self, text: str) -> bool:
         """A domain word, or any lay term from the lexicon ("trip", "drip", "pee problems")."""
