@@ -43,6 +43,11 @@ eval: index
 bench: index
 	$(BIN)/python -m bot bench
 
+# wrk against gunicorn on loopback, 16 connections for 20 s, half repeated and half unique questions.
+loadtest: index
+	command -v wrk >/dev/null || (apt-get update -q && apt-get install -y -q wrk)
+	$(BIN)/python -m bot loadtest
+
 # Refresh the README screenshots in docs/screenshots from the real-knowledge browser test.
 screenshots: setup
 	BOT_UPDATE_SCREENSHOTS=1 $(BIN)/python -m pytest -q tests/browser/test_real_knowledge.py

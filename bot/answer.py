@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import markdown as md
 import nh3
@@ -81,7 +82,8 @@ class Answer:
 
     @property
     def html(self) -> str:
-        return render_html(self.markdown, self.html_id)
+        # Block by block: the same snippet (with the same citation numbers) renders once per process.
+        return "\n".join(_render_block(block, self.html_id) for block in self.markdown.split("\n\n"))
 
     @property
     def caveats(self) -> list[str]:
@@ -114,6 +116,9 @@ class Composer:
     def __init__(self, knowledge: Knowledge, messages: Messages, config: ComposerConfig | None = None):
         self.knowledge, self.messages = knowledge, messages
         self.config = config or ComposerConfig()
+        # Worked out once: the words of each body and of each first lay question.
+        self.body_tokens = {s.id: frozenset(tokenize(s.body)) for s in knowledge.snippets}
+        self.question_tokens = {s.id: frozenset(tokenize(s.questions[0])) for s in knowledge.snippets if s.questions}
 
     def evidence(self, retrieval: Retrieval, kind: str = "answer", intro: str = "",
                  notes: tuple[str, ...] = ()) -> Answer:
@@ -166,19 +171,21 @@ class Composer:
         """When the lead has an effect finding and no opposite view is shown, the closest
         relevant snippet with the opposite finding on the same drug and outcome, if any."""
         lead = chosen[0].snippet
-        shown = [h.snippet for h in chosen]
-        if any(_opposed(lead, s) for s in shown[1:]):
+        shown = {h.snippet.id for h in chosen}
+        if any(_opposed(lead, h.snippet) for h in chosen[1:]):
             return None
         pool = [h for h in retrieval.ranked if h.relevance >= retrieval.bar]
         for hit in pool:
-            if hit.snippet in shown or not _opposed(lead, hit.snippet):
+            if hit.snippet.id in shown or not _opposed(lead, hit.snippet):
                 continue
             if set(lead.conditions) & set(hit.snippet.conditions) or not lead.conditions or not hit.snippet.conditions:
                 return hit
         return None
 
     def _duplicate(self, a: Snippet, b: Snippet) -> bool:
-        ta, tb = set(tokenize(a.body)), set(tokenize(b.body))
+        ta, tb = self.body_tokens.get(a.id), self.body_tokens.get(b.id)
+        if ta is None or tb is None:  # a snippet from outside this knowledge (tests)
+            ta, tb = frozenset(tokenize(a.body)), frozenset(tokenize(b.body))
         return len(ta & tb) / max(1, min(len(ta), len(tb))) >= self.config.duplicate_overlap
 
     def certainty_line(self, certainty: str, snippets: list[Snippet]) -> str:
@@ -214,16 +221,18 @@ class Composer:
     def suggestions(self, retrieval: Retrieval, shown: list[Snippet]) -> tuple[str, ...]:
         asked = set(tokenize(retrieval.query.normalized))
         lead = shown[0] if shown else None
+        shown_ids = {s.id for s in shown}
         scored = []
         for rank, hit in enumerate(retrieval.ranked):
             snip = hit.snippet
-            if snip in shown or not snip.questions:
+            if snip.id in shown_ids or not snip.questions:
                 continue
             related = lead is None or bool(set(snip.drugs) & set(lead.drugs)) or snip.topic == lead.topic
             if not related:
                 continue
             question = snip.questions[0]
-            if len(set(tokenize(question)) - asked) == 0:
+            words_ = self.question_tokens.get(snip.id) or frozenset(tokenize(question))
+            if not words_ - asked:
                 continue
             scored.append((rank, _as_question(question)))
         out: list[str] = []
@@ -266,6 +275,11 @@ def render_html(markdown_text: str, html_id: str) -> str:
     html = CITE_MARK.sub(lambda m: f'<sup><a href="#{html_id}-src-{m.group(1)}">[{m.group(1)}]</a></sup>', html)
     return nh3.clean(html, tags=ALLOWED_TAGS, attributes={"a": {"href"}},
                      url_schemes={"https", "http", "tel", "sms"}, link_rel=None)
+
+
+@lru_cache(maxsize=4096)
+def _render_block(block: str, html_id: str) -> str:
+    return render_html(block, html_id)
 
 
 def _opposed(a: Snippet, b: Snippet) -> bool:

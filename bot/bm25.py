@@ -54,11 +54,13 @@ class BM25Matrix:
         for token in context_tokens:
             if token in self.vocab:
                 counts[token] += context_weight
-        if not counts:
-            return np.zeros(self.n_docs, dtype=np.float32)
-        cols = [self.vocab[t] for t in counts]
-        weights = np.fromiter(counts.values(), dtype=np.float32, count=len(counts))
-        return np.asarray(self.weights[:, cols] @ weights).ravel()
+        scores = np.zeros(self.n_docs, dtype=np.float32)
+        indptr, indices, data = self.weights.indptr, self.weights.indices, self.weights.data
+        for token, weight in counts.items():
+            col = self.vocab[token]
+            start, end = indptr[col], indptr[col + 1]
+            scores[indices[start:end]] += weight * data[start:end]  # rows within a column are unique
+        return scores
 
     def save(self, folder: Path) -> list[str]:
         sparse.save_npz(folder / "bm25_weights.npz", self.weights, compressed=False)

@@ -204,7 +204,10 @@ class Checker:
         verdict, reason = "consistent", "consistent"
         if reading.direction == "benefit":
             quantity = _judge_share(reading, shares)
-            if quantity is not None:
+            sizes = [float(x) for h in scoped for x in claims.POINTS.findall(h.snippet.body)]
+            if reading.points is not None and sizes and reading.points > max(sizes) + 0.5:
+                verdict, reason = "overstated", "overstated_strength"  # a bigger effect than any study found
+            elif quantity is not None:
                 verdict, reason = quantity
             elif reading.strength != "hedged" and _named_stance(text, scoped) == "no_clear":
                 verdict, reason = "contradicted", "contradicted_benefit"  # misreports what a named study found
@@ -355,7 +358,8 @@ def _negates(text: str, stems: set[str]) -> bool:
 def _content(text: str) -> list[str]:
     from bot.text import tokenize
 
-    return [t for t in tokenize(re.sub(r"n't\b", " not", text)) if t not in ("not", "no")]
+    text = re.sub(r"\bswitch(es|ing|ed)? on\b", "activate", re.sub(r"n't\b", " not", text))
+    return [t for t in tokenize(text) if t not in ("not", "no")]
 
 
 def _harm_subject(folded: str) -> str | None:
@@ -385,7 +389,7 @@ def _judge_share(reading, shares: list[float], wide: float = 0.05) -> tuple[str,
 
 
 # Opposite words: a claim that uses one where the evidence uses the other says the opposite.
-ANTONYMS = (("activat", "block"), ("agonist", "antagonist"), ("stimul", "block"), ("increas", "decreas"),
+ANTONYMS = (("activ", "block"), ("agonist", "antagonist"), ("stimul", "block"), ("increas", "decreas"),
             ("rais", "lower"), ("approv", "unapprov"))
 
 
@@ -397,7 +401,7 @@ def _clash(text: str, hits: list[Hit], negation: bool) -> tuple[Hit, str] | None
         for sentence in re.split(r"(?<=[.!?])\s+", hit.snippet.body.strip()):
             theirs = set(_content(sentence))
             shared = own & theirs
-            if not shared or len(shared) < 0.5 * len(own):
+            if len(shared) < 2 and len(shared) < len(own):
                 continue
             # Negations only count in the two closest snippets, where most of the claim's words recur.
             if negation and rank < 2 and len(shared) >= 0.6 * len(own) and \

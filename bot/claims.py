@@ -63,7 +63,8 @@ HARM = _rx(
 DENIED_HARM = _rx(r"\b((has|have|had|was|were|is|are)(n't| not| never)|never)( been)? (reported|seen|found|"
                   r"linked|documented|described|observed|shown)\b")
 SAFETY = _rx(
-    r"\b(?<!not )only (happens?|occurs?|seen|found|affects?|a problem|an issue|in|among|with|when)\b[^.;]{0,40}"
+    r"\b(?<!not )only (been )?(happens?|occurs?|seen|found|reported|described|documented|affects?|a problem|"
+    r"an issue|in|among|with|when)\b[^.;]{0,40}"
     r"\b(recreational\w*|abus\w*|misus\w*|street|illicit|party|heavy use|addicts?)\b|"
     r"\b(?<!not )(limited|restricted|confined) to\b[^.;]{0,40}\b(recreational\w*|abus\w*|misus\w*|street|illicit|heavy)\b|"
     r"\b(safe|safer|safely|very safe|well[- ]tolerated|tolerated well|harmless|gentle|benign|"
@@ -110,6 +111,11 @@ QUANTITY_WORDS = (
     (_rx(r"\b(a minority|a few|some|one in five|a fifth)\b"), 0.2),
 )
 PERCENT = _rx(r"(\d{1,3}(?:\.\d+)?)\s*(%|percent|per cent)")
+POINTS = _rx(r"(\d{1,2}(?:\.\d+)?) (?:points?|units?)\b")
+APPROVAL = _rx(r"\b(approved|approval|licensed|licence|license|authori[sz]ed|cleared|indicated|on[- ]label|off[- ]label|"
+               r"prescription[- ]only|controlled (substance|drug)|schedule (i|ii|iii|iv|v|1|2|3|4|5))\b")
+NUMBER_WORDS = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
+                "eight": "8", "nine": "9", "ten": "10", "twenty": "20", "hundred": "100", "a hundred": "100"}
 OUT_OF = _rx(r"\b(\d+) (?:out of|in) (\d+)\b")
 CLAUSE_BREAK = _rx(r"\s*(?:;|,? but |,? however,? |,? although |,? though |,? whereas )\s*")
 SENTENCE_END = _rx(r"(?<!\bDr\.)(?<!\bMr\.)(?<!\bMs\.)(?<!\bMrs\.)(?<!\bProf\.)(?<!\bvs\.)(?<!\be\.g\.)"
@@ -126,6 +132,7 @@ class Reading:
     minimised: bool  # "rare", "mild", "minor"
     quantity: float | None  # the share of patients claimed, 0..1
     focus: Focus
+    points: float | None = None  # an effect size claimed in points on a pain scale
 
 
 def clean(text: str) -> str:
@@ -163,10 +170,14 @@ def read(text: str, tracker: ContextTracker, focus: Focus | None = None) -> Read
     strength = "strong" if strong else "hedged" if hedged else "plain"
     if direction == "evidence_gap" and ABSOLUTE_GAP.search(folded):
         absolute = True
-    return Reading(text, bool(STUDY_REF.search(folded)), direction, strength, absolute, minimised, quantity, focus)
+    points = POINTS.search(folded)
+    return Reading(text, bool(STUDY_REF.search(folded)), direction, strength, absolute, minimised, quantity, focus,
+                   float(points.group(1)) if points else None)
 
 
 def _direction(folded: str) -> str:
+    if APPROVAL.search(folded):
+        return "fact"  # what a drug is approved or scheduled for is a regulatory fact, not an effect
     if HARM.search(folded) and DENIED_HARM.search(folded):
         return "safety"  # "liver injury has never been reported"
     if EVIDENCE_GAP.search(folded):
@@ -193,6 +204,10 @@ def _direction(folded: str) -> str:
 
 def claimed_share(folded: str) -> float | None:
     """The share of patients a sentence claims (0..1), from percentages or words like 'most'."""
+    folded = re.sub(r"\b(a hundred|one|two|three|four|five|six|seven|eight|nine|ten|twenty|hundred)\b(?= (in|out of) )|"
+                    r"(?<= in )(a hundred|one|two|three|four|five|six|seven|eight|nine|ten|twenty|hundred)\b|"
+                    r"(?<= out of )(a hundred|one|two|three|four|five|six|seven|eight|nine|ten|twenty|hundred)\b",
+                    lambda m: NUMBER_WORDS[m.group(0)], folded)
     match = PERCENT.search(folded)
     if match:
         return min(1.0, float(match.group(1)) / 100)

@@ -83,6 +83,18 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("--json", action="store_true")
     bench.set_defaults(handler=cmd_bench)
 
+    reload = sub.add_parser("reload", help="make the running web server (gunicorn) restart its workers gracefully")
+    reload.add_argument("--pidfile", type=Path, metavar="FILE",
+                        help="gunicorn's pid file (default: BOT_PIDFILE or .cache/run/gunicorn.pid)")
+    reload.set_defaults(handler=cmd_reload)
+
+    load = sub.add_parser("loadtest", parents=[common], help="load test the production server with wrk")
+    load.add_argument("--connections", type=int, default=16)
+    load.add_argument("--seconds", type=int, default=20)
+    load.add_argument("--repeat-share", type=float, default=0.5, help="share of repeated (kiosk button) questions")
+    load.add_argument("--json", action="store_true")
+    load.set_defaults(handler=cmd_loadtest)
+
     scale = sub.add_parser("scale", parents=[common], help="scale study on synthetic evidence bases")
     scale.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
     scale.add_argument("--workdir", type=Path, default=ROOT / ".cache" / "scale", metavar="DIR")
@@ -225,6 +237,32 @@ def cmd_bench(args, settings: Settings) -> int:
     return 0
 
 
+def cmd_reload(args, settings: Settings) -> int:
+    """SIGHUP to the gunicorn master: new workers load the index, old ones finish their requests."""
+    import os
+    import signal
+
+    path = args.pidfile or Path(os.environ.get("BOT_PIDFILE") or ROOT / ".cache" / "run" / "gunicorn.pid")
+    try:
+        pid = int(path.read_text().strip())
+    except FileNotFoundError:
+        raise BotError(f"no running server: {path} does not exist (start one with: make run)") from None
+    except ValueError:
+        raise BotError(f"{path} does not hold a process id") from None
+    cmdline = Path(f"/proc/{pid}/cmdline")
+    if Path("/proc/self").exists():  # Linux: the pid may be stale and reused by another program
+        if not cmdline.exists():
+            raise BotError(f"no running server: process {pid} from {path} has ended")
+        if b"gunicorn" not in cmdline.read_bytes():
+            raise BotError(f"process {pid} from {path} is not gunicorn; remove the stale pid file")
+    try:
+        os.kill(pid, signal.SIGHUP)
+    except ProcessLookupError:
+        raise BotError(f"no running server: process {pid} from {path} has ended") from None
+    print(f"asked the server (gunicorn, pid {pid}) to reload: new workers load the index, old ones finish first")
+    return 0
+
+
 def cmd_scale(args, settings: Settings) -> int:
     from bot import scale
     from bot.evaluate import load_cases
@@ -234,3 +272,23 @@ def cmd_scale(args, settings: Settings) -> int:
             for size in args.sizes]
     print(json.dumps(rows, indent=2) if args.json else scale.table(rows))
     return 0
+
+
+def cmd_loadtest(args, settings: Settings) -> int:
+    from bot import loadtest
+    from bot.evaluate import load_cases
+    from bot.messages import load_messages
+
+    unique = list(dict.fromkeys(c.question for c in load_cases(DEV_QUESTIONS) if c.kind == "answer"))
+    repeated = list(load_messages(settings.knowledge_dir)["starter_questions"])
+    env = {"BOT_KNOWLEDGE_DIR": str(settings.knowledge_dir), "BOT_INDEX_DIR": str(settings.index_dir)}
+    try:
+        result = loadtest.run(repeated, unique, args.connections, args.seconds, args.repeat_share, env,
+                              progress=lambda m: print(m, file=sys.stderr, flush=True))
+    except RuntimeError as exc:
+        raise BotError(str(exc)) from None
+    if args.json:
+        print(json.dumps({k: v for k, v in result.items() if k != "wrk"}, indent=2))
+    else:
+        print(loadtest.report(result))
+    return 0 if result["errors"] == 0 else 1

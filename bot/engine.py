@@ -30,7 +30,8 @@ UNCOVERED_TERM_BAR = 0.55
 
 
 def default_embedder(settings: Settings) -> Embedder:
-    return load_embedder(settings.model_dir, settings.embed_backend, settings.model_cache)
+    return load_embedder(settings.model_dir, settings.embed_backend, settings.model_cache,
+                         threads=settings.embed_threads, variant=settings.embed_variant)
 
 
 def build_index(settings: Settings, embedder: Embedder | None = None,
@@ -118,7 +119,8 @@ class Engine:
         dense = ([focus.drug] if focus.drug and not focus.assumed else []) + ([focus.earlier] if focus.earlier else [])
         retrieval = self.retriever.search(question, context=context, dense_context=dense)
         clock = time.perf_counter()
-        triage = early or self.triager.triage(question, retrieval.vector, follow_up=bool(context and not focus.assumed))
+        triage = early or self.triager.triage(question, retrieval.vector, follow_up=bool(context and not focus.assumed),
+                                              patterns_checked=True)
         kind = triage.kind
         triage_ms += (time.perf_counter() - clock) * 1000.0
         if kind in ("crisis", "emergency"):

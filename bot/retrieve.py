@@ -62,6 +62,7 @@ class RetrievalConfig:
     rrf_k: float = 10.0
     dense_weight: float = 0.6  # convex only; BM25 gets the rest
     candidates: int = 30  # how many each ranker contributes
+    keep: int = 20  # fused candidates kept (hits, suggestions and eval read from these)
     min_similarity: float = 0.40  # relevance bar: cosine to the snippet or one of its lay questions
     dense_text: str = "normalized"  # embed the "expanded" or the "normalized" question
     embedding_cache: int = 2048  # query embeddings kept (0 turns the cache off)
@@ -170,14 +171,13 @@ class Retriever:
             fused = fusion.rrf([bm25_list, dense_list, list(asked)], k=self.config.rrf_k)
         bm25_rank = {item: r for r, item in enumerate(bm25_list, start=1)}
         dense_rank = {item: r for r, item in enumerate(dense_list, start=1)}
-        hits = []
-        for item in fusion.ranked(fused):
-            similarity = dense.get(item)
-            if similarity is None:
-                similarity = float(self.index.vectors.reconstruct(item) @ vector)
-            hits.append(Hit(self.snippets[item], fused[item], bm25_rank.get(item),
-                            dense_rank.get(item), similarity, asked.get(item, -1.0)))
-        return hits
+        order = fusion.ranked(fused)[: self.config.keep]
+        missing = [item for item in order if item not in dense]
+        if missing:  # BM25-only candidates: their cosines in one batch
+            vectors = self.index.vectors.reconstruct_batch(np.asarray(missing, dtype=np.int64))
+            dense = {**dense, **dict(zip(missing, (vectors @ vector).tolist(), strict=True))}
+        return [Hit(self.snippets[item], fused[item], bm25_rank.get(item), dense_rank.get(item),
+                    dense[item], asked.get(item, -1.0)) for item in order]
 
 
 def _top(scores: np.ndarray, n: int, positive_only: bool = False) -> list[int]:

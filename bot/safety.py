@@ -108,9 +108,11 @@ class Triager:
             return None  # "what happens if someone takes too much" asks about a harm, it reports none
         return Triage(best, f"close to example '{self.phrases[top[0]]}'", votes[best])
 
-    def triage(self, question: str, vector: np.ndarray | None = None, follow_up: bool = False) -> Triage:
-        """`follow_up`: the question carries a drug or condition from earlier turns, so it is in scope."""
-        found = self.by_pattern(question)
+    def triage(self, question: str, vector: np.ndarray | None = None, follow_up: bool = False,
+               patterns_checked: bool = False) -> Triage:
+        """`follow_up`: the question carries a drug or condition from earlier turns, so it is in scope.
+        `patterns_checked`: the caller already ran by_pattern and it found nothing."""
+        found = None if patterns_checked else self.by_pattern(question)
         if found is None and vector is not None:
             found = self.by_meaning(vector, question)
             if found is not None and found.kind == "out_of_scope" and (follow_up or self.in_domain(question)):

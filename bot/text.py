@@ -38,6 +38,8 @@ def normalize(text: str, max_chars: int = MAX_QUESTION_CHARS) -> str:
 
 def fold(text: str) -> str:
     """Lower case without accents: the form used for matching words."""
+    if text.isascii():
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.lower())
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
