@@ -32,7 +32,7 @@ from bot.errors import IndexStaleError
 from bot.knowledge import Knowledge, load_knowledge
 from bot.text import tokenize
 
-INDEX_FORMAT = 2  # 2: adds the lay-question vectors
+INDEX_FORMAT = 3  # 3: adds vector_keys.json (each vector's text hash, for reuse)
 HNSW_THRESHOLD = 50_000  # flat search below this many snippets, HNSW above (docs/performance.md)
 REBUILD_HINT = "python -m bot build"
 README = "Built by `python -m bot build` from knowledge/. Never edit by hand; rebuild instead.\n"
@@ -66,7 +66,8 @@ def build(knowledge_dir, index_dir, embedder: Embedder, extras: Mapping[str, Lab
     with _build_lock(index_dir):
         tmp = Path(tempfile.mkdtemp(prefix=f".{index_dir.name}-build-", dir=index_dir.parent))
         try:
-            manifest = _write_all(knowledge, tmp, embedder, extras or {}, say)
+            reuse = _Reuse(index_dir, embedder.model_id)
+            manifest = _write_all(knowledge, tmp, embedder, extras or {}, say, reuse)
             manifest["build_seconds"] = round(time.perf_counter() - started, 3)
             (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2))
             _swap_in(tmp, index_dir)
@@ -77,10 +78,10 @@ def build(knowledge_dir, index_dir, embedder: Embedder, extras: Mapping[str, Lab
 
 
 def _write_all(knowledge: Knowledge, folder: Path, embedder: Embedder,
-               extras: Mapping[str, Labelled], say) -> dict:
+               extras: Mapping[str, Labelled], say, reuse: "_Reuse") -> dict:
     snippets = knowledge.snippets
     texts = [s.search_text() for s in snippets]
-    vectors = _embed(embedder, texts, say, "snippets")
+    vectors = reuse.embed(embedder, texts, say, "snippets")
     index = faiss.IndexFlatIP(embedder.dim) if len(texts) < HNSW_THRESHOLD else _hnsw(embedder.dim)
     index.add(vectors)
     faiss.write_index(index, str(folder / "vectors.faiss"))
@@ -90,22 +91,26 @@ def _write_all(knowledge: Knowledge, folder: Path, embedder: Embedder,
             phrases.append(phrase)
             owners.append(row)
     question_index = faiss.IndexFlatIP(embedder.dim) if len(phrases) < HNSW_THRESHOLD else _hnsw(embedder.dim)
-    question_index.add(_embed(embedder, phrases, say, "questions"))
+    question_index.add(reuse.embed(embedder, phrases, say, "questions"))
     faiss.write_index(question_index, str(folder / "questions.faiss"))
     np.save(folder / "question_owner.npy", np.asarray(owners, dtype=np.int32), allow_pickle=False)
     tokens = [tokenize(t) for t in texts]
     (folder / "tokens.json").write_text(json.dumps(tokens, separators=(",", ":")))
     files = ["vectors.faiss", "questions.faiss", "question_owner.npy", "tokens.json", "ids.json",
-             *BM25Matrix.from_tokens(tokens).save(folder)]
+             "vector_keys.json", *BM25Matrix.from_tokens(tokens).save(folder)]
     (folder / "ids.json").write_text(json.dumps([s.id for s in snippets]))
+    keys = {"snippets": [_key(t) for t in texts], "questions": [_key(p) for p in phrases], "extras": {}}
     extra_names = {}
     for name, pairs in extras.items():
-        vectors = _embed(embedder, [text for _, text in pairs], say, name)
+        vectors = reuse.embed(embedder, [text for _, text in pairs], say, name)
+        keys["extras"][name] = [_key(text) for _, text in pairs]
         np.save(folder / f"extra-{name}.npy", vectors, allow_pickle=False)
         (folder / f"extra-{name}.json").write_text(json.dumps([list(pair) for pair in pairs]))
         files += [f"extra-{name}.npy", f"extra-{name}.json"]
         extra_names[name] = len(pairs)
+    (folder / "vector_keys.json").write_text(json.dumps(keys, separators=(",", ":")))
     (folder / "README.md").write_text(README)
+    say(f"embedded {reuse.embedded} texts, reused {reuse.reused} from the previous index")
     return {
         "format": INDEX_FORMAT,
         "package_version": __version__,
@@ -128,6 +133,52 @@ def _embed(embedder: Embedder, texts: list[str], say, what: str, batch: int = 25
         parts.append(embedder.encode(texts[start:start + batch]))
         say(f"embedding {what}: {min(start + batch, len(texts))}/{len(texts)}")
     return np.ascontiguousarray(np.vstack(parts), dtype=np.float32)
+
+
+def _key(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
+class _Reuse:
+    """Vectors of the index being replaced, found by their text, when that index was built with
+    the same model: a rebuild after editing a few snippets embeds only what changed."""
+
+    def __init__(self, index_dir: Path, model_id: str):
+        self.known: dict[str, np.ndarray] = {}
+        self.embedded = self.reused = 0
+        try:
+            manifest = read_manifest(index_dir)
+            if manifest.get("model_id") != model_id or "vector_keys.json" not in manifest["files"]:
+                return
+            for name, expected in manifest["files"].items():
+                if _checksum((index_dir / name).read_bytes()) != expected:
+                    return  # a damaged index is rebuilt from scratch
+            keys = json.loads((index_dir / "vector_keys.json").read_text())
+            sets = [(keys["snippets"], _all_vectors(index_dir / "vectors.faiss")),
+                    (keys["questions"], _all_vectors(index_dir / "questions.faiss"))]
+            sets += [(k, np.load(index_dir / f"extra-{name}.npy", allow_pickle=False))
+                     for name, k in keys.get("extras", {}).items()]
+            for names, vectors in sets:
+                self.known.update(zip(names, vectors, strict=True))
+        except (IndexStaleError, OSError, ValueError, KeyError, RuntimeError):
+            self.known = {}
+
+    def embed(self, embedder: Embedder, texts: list[str], say, what: str) -> np.ndarray:
+        keys = [_key(t) for t in texts]
+        missing = [i for i, k in enumerate(keys) if k not in self.known]
+        fresh = _embed(embedder, [texts[i] for i in missing], say, what)
+        self.known.update(zip((keys[i] for i in missing), fresh, strict=True))
+        self.embedded += len(missing)
+        self.reused += len(texts) - len(missing)
+        out = np.zeros((len(texts), embedder.dim), dtype=np.float32)
+        for row, key in enumerate(keys):
+            out[row] = self.known[key]
+        return out
+
+
+def _all_vectors(path: Path) -> np.ndarray:
+    index = faiss.read_index(str(path))
+    return index.reconstruct_n(0, index.ntotal)
 
 
 def _hnsw(dim: int) -> faiss.Index:

@@ -30,7 +30,11 @@ class HashEmbedder:
 
 
 class FailingEmbedder(HashEmbedder):
-    """Fails part-way through a build, to prove a crash leaves the old index alone."""
+    """Fails part-way through a build, to prove a crash leaves the old index alone.
+    (Another model id, so the build cannot reuse the old index's vectors and must embed.)"""
+
+    def __init__(self):
+        super().__init__(model_id="fake-failing")
 
     def encode(self, texts):
         raise RuntimeError("simulated crash while embedding")

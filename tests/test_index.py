@@ -98,3 +98,41 @@ def test_rebuild_swaps_in_a_complete_new_index(built):
     index.build(FIXTURE_KNOWLEDGE, built, HashEmbedder(dim=128, model_id="fake-hash-128"))
     loaded = index.load(built, load_knowledge(FIXTURE_KNOWLEDGE), "fake-hash-128")
     assert loaded.manifest["dim"] == 128 and loaded.manifest["built_at"] >= old
+
+
+class CountingEmbedder(HashEmbedder):
+    def __init__(self):
+        super().__init__()
+        self.texts = 0
+
+    def encode(self, texts):
+        self.texts += len(texts)
+        return super().encode(texts)
+
+
+def test_rebuild_reuses_vectors_of_unchanged_texts(tmp_path, knowledge_copy):
+    folder = tmp_path / "index"
+    first = CountingEmbedder()
+    index.build(knowledge_copy, folder, first)
+    assert first.texts > 0
+    again = CountingEmbedder()
+    index.build(knowledge_copy, folder, again)
+    assert again.texts == 0  # nothing changed: every vector comes from the previous index
+    snippet = knowledge_copy / "snippets" / "evidence" / "fibro.md"
+    snippet.write_text(snippet.read_text() + "\nA new sentence.\n")
+    edited = CountingEmbedder()
+    index.build(knowledge_copy, folder, edited)
+    assert edited.texts == 1  # only the edited snippet's text
+    loaded = index.load(folder, load_knowledge(knowledge_copy), "fake-hash-256")
+    row = loaded.ids.index("fibro")
+    fresh = HashEmbedder().encode([load_knowledge(knowledge_copy).snippet("fibro").search_text()])[0]
+    assert np.allclose(loaded.vectors.reconstruct(row), fresh)
+
+
+def test_vectors_of_another_model_are_never_reused(tmp_path):
+    folder = tmp_path / "index"
+    index.build(FIXTURE_KNOWLEDGE, folder, HashEmbedder())
+    other = CountingEmbedder()
+    other.model_id = "another-model"
+    index.build(FIXTURE_KNOWLEDGE, folder, other)
+    assert other.texts > 0
