@@ -78,7 +78,7 @@ def build(knowledge_dir, index_dir, embedder: Embedder, extras: Mapping[str, Lab
 
 
 def _write_all(knowledge: Knowledge, folder: Path, embedder: Embedder,
-               extras: Mapping[str, Labelled], say, reuse: "_Reuse") -> dict:
+               extras: Mapping[str, Labelled], say, reuse: _Reuse) -> dict:
     snippets = knowledge.snippets
     texts = [s.search_text() for s in snippets]
     vectors = reuse.embed(embedder, texts, say, "snippets")
