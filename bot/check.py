@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from bot import claims
+from bot import claims, compare
 from bot.answer import Citation, describe
 from bot.context import LABELS, Focus
 from bot.engine import UNCOVERED_TERM_BAR
@@ -30,17 +30,6 @@ RANK = {"high": 4, "moderate": 3, "low": 2, "very-low": 1, "not-graded": 0}
 EFFECT_OUTCOMES = {"pain", "function", "quality-of-life"}
 HARM_OUTCOMES = {"side-effects", "mental-effects", "liver", "bladder", "dependence",
                  "heart-blood-pressure", "breathing", "memory", "interactions"}
-HARM_SUBJECTS = {  # words in a claim -> the outcome it is about
-    "bladder": ("bladder", "urinary", "cystitis", "kidney", "kidneys", "pee", "urine"),
-    "liver": ("liver", "hepatic", "hepatotoxic", "bile", "biliary"),
-    "dependence": ("addictive", "addiction", "addicted", "dependence", "dependent", "hooked",
-                   "habit", "withdrawal", "abuse", "misuse"),
-    "mental-effects": ("hallucinations", "hallucinate", "dissociation", "dissociative", "psychotomimetic",
-                       "psychedelic", "trip", "high", "strange", "paranoia", "delirium", "emergence"),
-    "heart-blood-pressure": ("blood pressure", "heart rate", "heart"),
-    "breathing": ("breathing", "respiratory"),
-    "memory": ("memory",),
-}
 MAX_CHARS = 5000
 # Claims about a particular clinic's prices or an insurer's rules: the base has nothing on these.
 NOT_COVERED = re.compile(r"\$\s?\d|\b\d+ (dollars|pounds|euros)\b|\b(medicare|medicaid|insurers?|insurance|nhs) "
@@ -175,9 +164,9 @@ class Checker:
         if not hits:
             return ClaimCheck(text, "not_covered", self._reason("not_covered"), "", (), reading)
         if reading.direction == "fact" and reading.minimised and any(h.snippet.finding == "harm" for h in hits[:2]):
-            return self._result(text, "understated", "understated_harm", _closest_sentence(text, hits[0].snippet.body),
+            return self._result(text, "understated", "understated_harm", compare.closest_sentence(text, hits[0].snippet.body),
                                 hits[:1], reading, certainty=hits[0].snippet.certainty)
-        clash = _clash(text, hits, negation=reading.direction == "fact" and reading.strength != "hedged")
+        clash = compare.clash(text, hits, negation=reading.direction == "fact" and reading.strength != "hedged")
         if clash is not None:
             return self._result(text, "contradicted", "contradicted_fact", clash[1], (clash[0],), reading,
                                 certainty=clash[0].snippet.certainty)
@@ -200,16 +189,16 @@ class Checker:
         certainty = max((h.snippet.certainty for h in scoped), key=lambda c: RANK[c])
         phrasing = self._effect_phrasing(stance, certainty, drug, focus, scoped[0].snippet)
         firm = stance == "benefit" and RANK[certainty] >= 3  # moderate or high certainty of a benefit
-        shares = _shares(benefit)
+        shares = compare.shares(benefit)
         verdict, reason = "consistent", "consistent"
         if reading.direction == "benefit":
-            quantity = _judge_share(reading, shares)
+            quantity = compare.judge_share(reading, shares)
             sizes = [float(x) for h in scoped for x in claims.POINTS.findall(h.snippet.body)]
             if reading.points is not None and sizes and reading.points > max(sizes) + 0.5:
                 verdict, reason = "overstated", "overstated_strength"  # a bigger effect than any study found
             elif quantity is not None:
                 verdict, reason = quantity
-            elif reading.strength != "hedged" and _named_stance(text, scoped) == "no_clear":
+            elif reading.strength != "hedged" and compare.named_stance(text, scoped) == "no_clear":
                 verdict, reason = "contradicted", "contradicted_benefit"  # misreports what a named study found
             elif reading.strength == "strong" or reading.absolute or (reading.strength == "plain" and not firm):
                 verdict, reason = "overstated", "overstated_strength"
@@ -226,7 +215,7 @@ class Checker:
                             share=max(shares) if shares else None)
 
     def _harm(self, text, reading, hits, drug) -> ClaimCheck:
-        subject = _harm_subject(fold(text))
+        subject = compare.harm_subject(fold(text))
         wanted = {subject} if subject else HARM_OUTCOMES
         about = [h for h in hits if set(h.snippet.outcomes) & wanted] or \
                 [h for h in hits if set(h.snippet.outcomes) & HARM_OUTCOMES]
@@ -236,7 +225,7 @@ class Checker:
         unsure = [h for h in about if h.snippet.finding in ("uncertain", "no-clear-harm")]
         lead = (harms or about)[0]
         phrasing = self._harm_phrasing(drug, subject, lead.snippet)
-        shares = _shares(harms)
+        shares = compare.shares(harms)
         verdict, reason = "consistent", "consistent"
         if harms and reading.direction == "safety":
             if reading.absolute and reading.attributed and unsure:
@@ -263,9 +252,9 @@ class Checker:
 
     def _fact(self, text, reading, hits) -> ClaimCheck:
         lead = hits[0]
-        sentence = _closest_sentence(text, lead.snippet.body)
+        sentence = compare.closest_sentence(text, lead.snippet.body)
         verdict, reason = "consistent", "consistent"
-        quantity = _judge_share(reading, _shares([lead]), wide=0.1)
+        quantity = compare.judge_share(reading, compare.shares([lead]), wide=0.1)
         if quantity is not None:
             verdict, reason = quantity
         elif reading.minimised and any(h.snippet.finding == "harm" for h in hits[:2]):
@@ -330,105 +319,4 @@ def _join(lead: str, fact: str) -> str:
 def _first_sentence(body: str) -> str:
     return re.split(r"(?<=[.!?])\s+", body.strip(), maxsplit=1)[0]
 
-
-def _closest_sentence(text: str, body: str) -> str:
-    own = set(_content(text))
-    sentences = re.split(r"(?<=[.!?])\s+", body.strip())
-    return max(sentences, key=lambda s: (len(own & set(_content(s))), -sentences.index(s)))
-
-
-DRUG_STEMS = {"ketamin", "esketamin", "memantin", "dextromethorphan", "amantadin", "magnesium", "spravato"}
-
-
-# Negations that hedge ("cannot show", "not clear") rather than deny.
-HEDGING_NEGATION = re.compile(r"\b(can(no|')?t|could ?n'?o?t|not|no|unable to) (yet )?(be )?(show|tell|say|know|sure|clear|"
-                              r"certain|prove|rule|judge|measure)\w*")
-
-
-def _negates(text: str, stems: set[str]) -> bool:
-    """Whether a negation in the text governs one of the shared words (within the next few words)."""
-    folded = HEDGING_NEGATION.sub(" ", fold(text))
-    for match in claims.NEGATION.finditer(folded):
-        window = re.split(r"[,;:]", folded[match.end():], maxsplit=1)[0]
-        if set(_content(" ".join(window.split()[:5]))) & stems:
-            return True
-    return False
-
-
-def _content(text: str) -> list[str]:
-    from bot.text import tokenize
-
-    text = re.sub(r"\bswitch(es|ing|ed)? on\b", "activate", re.sub(r"n't\b", " not", text))
-    return [t for t in tokenize(text) if t not in ("not", "no")]
-
-
-def _harm_subject(folded: str) -> str | None:
-    for outcome, terms in HARM_SUBJECTS.items():
-        if any(re.search(rf"\b{re.escape(t)}\b", folded) for t in terms):
-            return outcome
-    return None
-
-
-def _shares(hits: list[Hit]) -> list[float]:
-    """Shares of people (0..1) that the evidence snippets report, from their percentages."""
-    return [float(p) / 100 for h in hits for p, _ in claims.PERCENT.findall(h.snippet.body)]
-
-
-def _judge_share(reading, shares: list[float], wide: float = 0.05) -> tuple[str, str] | None:
-    """Compare a claimed share of patients with the range the studies report."""
-    if reading.quantity is None or not shares or reading.absolute:
-        return None
-    low, high = min(shares), max(shares)
-    if reading.quantity > high + wide:
-        return "overstated", "overstated_quantity"
-    if reading.quantity < low - wide:
-        return "understated", "understated_gap"
-    if reading.direction == "benefit" and not reading.attributed and reading.quantity > (low + high) / 2:
-        return "overstated", "overstated_quantity"  # the best case of one study, stated as the rule
-    return "consistent", "consistent"
-
-
-# Opposite words: a claim that uses one where the evidence uses the other says the opposite.
-ANTONYMS = (("activ", "block"), ("agonist", "antagonist"), ("stimul", "block"), ("increas", "decreas"),
-            ("rais", "lower"), ("approv", "unapprov"))
-
-
-def _clash(text: str, hits: list[Hit], negation: bool) -> tuple[Hit, str] | None:
-    """An evidence sentence that shares the claim's words but uses their opposite, or (for plain
-    statements of fact; effect claims are weighed by certainty instead) negates them."""
-    own = set(_content(text)) - DRUG_STEMS
-    for rank, hit in enumerate(hits):
-        for sentence in re.split(r"(?<=[.!?])\s+", hit.snippet.body.strip()):
-            theirs = set(_content(sentence))
-            shared = own & theirs
-            if len(shared) < 2 and len(shared) < len(own):
-                continue
-            # Negations only count in the two closest snippets, where most of the claim's words recur.
-            if negation and rank < 2 and len(shared) >= 0.6 * len(own) and \
-                    _negates(text, shared) != _negates(sentence, shared):
-                return hit, sentence
-            for a, b in ANTONYMS:
-                if (_has(own, a) and _has(theirs, b) and not _has(own, b)) or \
-                   (_has(own, b) and _has(theirs, a) and not _has(own, a)):
-                    return hit, sentence
-    return None
-
-
-NAMED_STUDIES = ("cochrane", "cleveland clinic", "pereira", "asra", "cadth", "orhurhu", "kurian", "park", "pickering")
-
-
-def _named_stance(text: str, hits: list[Hit]) -> str | None:
-    """When the claim names a study, what that study's snippets found: 'benefit' or 'no_clear'."""
-    folded = fold(text)
-    names = [n for n in NAMED_STUDIES if re.search(rf"\b{n}\b", folded)]
-    if not names:
-        return None
-    own = [h for h in hits if any(n in fold(h.snippet.title) for n in names)]  # snippets about that study
-    if not own:
-        return None
-    return "benefit" if any(h.snippet.finding == "benefit" for h in own) else "no_clear"
-
-
-def _has(stems: set[str], prefix: str) -> bool:
-    return any(s.startswith(prefix) for s in stems)
 

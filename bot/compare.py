@@ -1,0 +1,124 @@
+"""Compare a claim's wording with the evidence's: shared words, negation, opposite words, the
+shares of patients studies report, and what a named study found. Pure functions over text.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot import claims
+from bot.retrieve import Hit
+from bot.text import fold, tokenize
+
+HARM_SUBJECTS = {  # words in a claim -> the outcome it is about
+    "bladder": ("bladder", "urinary", "cystitis", "kidney", "kidneys", "pee", "urine"),
+    "liver": ("liver", "hepatic", "hepatotoxic", "bile", "biliary"),
+    "dependence": ("addictive", "addiction", "addicted", "dependence", "dependent", "hooked",
+                   "habit", "withdrawal", "abuse", "misuse"),
+    "mental-effects": ("hallucinations", "hallucinate", "dissociation", "dissociative", "psychotomimetic",
+                       "psychedelic", "trip", "high", "strange", "paranoia", "delirium", "emergence"),
+    "heart-blood-pressure": ("blood pressure", "heart rate", "heart"),
+    "breathing": ("breathing", "respiratory"),
+    "memory": ("memory",),
+}
+
+
+def closest_sentence(text: str, body: str) -> str:
+    own = set(content(text))
+    sentences = re.split(r"(?<=[.!?])\s+", body.strip())
+    return max(sentences, key=lambda s: (len(own & set(content(s))), -sentences.index(s)))
+
+
+DRUG_STEMS = {"ketamin", "esketamin", "memantin", "dextromethorphan", "amantadin", "magnesium", "spravato"}
+
+
+# Negations that hedge ("cannot show", "not clear") rather than deny.
+HEDGING_NEGATION = re.compile(r"\b(can(no|')?t|could ?n'?o?t|not|no|unable to) (yet )?(be )?(show|tell|say|know|sure|clear|"
+                              r"certain|prove|rule|judge|measure)\w*")
+
+
+def negates(text: str, stems: set[str]) -> bool:
+    """Whether a negation in the text governs one of the shared words (within the next few words)."""
+    folded = HEDGING_NEGATION.sub(" ", fold(text))
+    for match in claims.NEGATION.finditer(folded):
+        window = re.split(r"[,;:]", folded[match.end():], maxsplit=1)[0]
+        if set(content(" ".join(window.split()[:5]))) & stems:
+            return True
+    return False
+
+
+def content(text: str) -> list[str]:
+    text = re.sub(r"\bswitch(es|ing|ed)? on\b", "activate", re.sub(r"n't\b", " not", text))
+    return [t for t in tokenize(text) if t not in ("not", "no")]
+
+
+def harm_subject(folded: str) -> str | None:
+    for outcome, terms in HARM_SUBJECTS.items():
+        if any(re.search(rf"\b{re.escape(t)}\b", folded) for t in terms):
+            return outcome
+    return None
+
+
+def shares(hits: list[Hit]) -> list[float]:
+    """Shares of people (0..1) that the evidence snippets report, from their percentages."""
+    return [float(p) / 100 for h in hits for p, _ in claims.PERCENT.findall(h.snippet.body)]
+
+
+def judge_share(reading, shares: list[float], wide: float = 0.05) -> tuple[str, str] | None:
+    """Compare a claimed share of patients with the range the studies report."""
+    if reading.quantity is None or not shares or reading.absolute:
+        return None
+    low, high = min(shares), max(shares)
+    if reading.quantity > high + wide:
+        return "overstated", "overstated_quantity"
+    if reading.quantity < low - wide:
+        return "understated", "understated_gap"
+    if reading.direction == "benefit" and not reading.attributed and reading.quantity > (low + high) / 2:
+        return "overstated", "overstated_quantity"  # the best case of one study, stated as the rule
+    return "consistent", "consistent"
+
+
+# Opposite words: a claim that uses one where the evidence uses the other says the opposite.
+ANTONYMS = (("activ", "block"), ("agonist", "antagonist"), ("stimul", "block"), ("increas", "decreas"),
+            ("rais", "lower"), ("approv", "unapprov"))
+
+
+def clash(text: str, hits: list[Hit], negation: bool) -> tuple[Hit, str] | None:
+    """An evidence sentence that shares the claim's words but uses their opposite, or (for plain
+    statements of fact; effect claims are weighed by certainty instead) negates them."""
+    own = set(content(text)) - DRUG_STEMS
+    for rank, hit in enumerate(hits):
+        for sentence in re.split(r"(?<=[.!?])\s+", hit.snippet.body.strip()):
+            theirs = set(content(sentence))
+            shared = own & theirs
+            if len(shared) < 2 and len(shared) < len(own):
+                continue
+            # Negations only count in the two closest snippets, where most of the claim's words recur.
+            if negation and rank < 2 and len(shared) >= 0.6 * len(own) and \
+                    negates(text, shared) != negates(sentence, shared):
+                return hit, sentence
+            for a, b in ANTONYMS:
+                if (has(own, a) and has(theirs, b) and not has(own, b)) or \
+                   (has(own, b) and has(theirs, a) and not has(own, a)):
+                    return hit, sentence
+    return None
+
+
+NAMED_STUDIES = ("cochrane", "cleveland clinic", "pereira", "asra", "cadth", "orhurhu", "kurian", "park", "pickering")
+
+
+def named_stance(text: str, hits: list[Hit]) -> str | None:
+    """When the claim names a study, what that study's snippets found: 'benefit' or 'no_clear'."""
+    folded = fold(text)
+    names = [n for n in NAMED_STUDIES if re.search(rf"\b{n}\b", folded)]
+    if not names:
+        return None
+    own = [h for h in hits if any(n in fold(h.snippet.title) for n in names)]  # snippets about that study
+    if not own:
+        return None
+    return "benefit" if any(h.snippet.finding == "benefit" for h in own) else "no_clear"
+
+
+def has(stems: set[str], prefix: str) -> bool:
+    return any(s.startswith(prefix) for s in stems)
+
