@@ -28,8 +28,11 @@ really please tell know thing things get got go going also much many lot
 """.split())
 
 
+@lru_cache(maxsize=2048)
 def normalize(text: str, max_chars: int = MAX_QUESTION_CHARS) -> str:
     """NFKC, control and format characters removed, whitespace collapsed, length capped."""
+    if text.isascii() and text.isprintable():
+        return _SPACE.sub(" ", text).strip()[:max_chars]
     text = unicodedata.normalize("NFKC", text)
     text = "".join(ch if unicodedata.category(ch)[0] != "C" or ch in "\t\n" else " " for ch in text)
     text = text.replace("\u2019", "'").replace("\u2018", "'")
