@@ -34,6 +34,10 @@ from bot.text import tokenize
 
 INDEX_FORMAT = 3  # 3: adds vector_keys.json (each vector's text hash, for reuse)
 HNSW_THRESHOLD = 50_000  # flat search below this many snippets, HNSW above (docs/performance.md)
+# From this many snippets on, each snippet gets one short vector (title and lay questions) instead
+# of a full-text vector plus one per lay question: about 8x less embedding work, so 100,000
+# snippets build in minutes, for a measured cost in ranking quality (docs/performance.md).
+COMPACT_THRESHOLD = 20_000
 REBUILD_HINT = "python -m bot build"
 README = "Built by `python -m bot build` from knowledge/. Never edit by hand; rebuild instead.\n"
 
@@ -80,13 +84,15 @@ def build(knowledge_dir, index_dir, embedder: Embedder, extras: Mapping[str, Lab
 def _write_all(knowledge: Knowledge, folder: Path, embedder: Embedder,
                extras: Mapping[str, Labelled], say, reuse: _Reuse) -> dict:
     snippets = knowledge.snippets
+    compact = len(snippets) >= COMPACT_THRESHOLD
     texts = [s.search_text() for s in snippets]
-    vectors = reuse.embed(embedder, texts, say, "snippets")
+    dense_texts = [s.compact_text() for s in snippets] if compact else texts
+    vectors = reuse.embed(embedder, dense_texts, say, "snippets")
     index = faiss.IndexFlatIP(embedder.dim) if len(texts) < HNSW_THRESHOLD else _hnsw(embedder.dim)
     index.add(vectors)
     faiss.write_index(index, str(folder / "vectors.faiss"))
     phrases, owners = [], []
-    for row, snippet in enumerate(snippets):
+    for row, snippet in enumerate(snippets if not compact else ()):
         for phrase in (*snippet.questions, snippet.title):
             phrases.append(phrase)
             owners.append(row)
@@ -99,7 +105,7 @@ def _write_all(knowledge: Knowledge, folder: Path, embedder: Embedder,
     files = ["vectors.faiss", "questions.faiss", "question_owner.npy", "tokens.json", "ids.json",
              "vector_keys.json", *BM25Matrix.from_tokens(tokens).save(folder)]
     (folder / "ids.json").write_text(json.dumps([s.id for s in snippets]))
-    keys = {"snippets": [_key(t) for t in texts], "questions": [_key(p) for p in phrases], "extras": {}}
+    keys = {"snippets": [_key(t) for t in dense_texts], "questions": [_key(p) for p in phrases], "extras": {}}
     extra_names = {}
     for name, pairs in extras.items():
         vectors = reuse.embed(embedder, [text for _, text in pairs], say, name)
@@ -119,6 +125,7 @@ def _write_all(knowledge: Knowledge, folder: Path, embedder: Embedder,
         "knowledge_hash": knowledge.content_hash,
         "snippet_count": len(snippets),
         "faiss": "flat" if isinstance(index, faiss.IndexFlatIP) else "hnsw",
+        "vectors": "compact" if compact else "full",
         "extras": extra_names,
         "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "files": {name: _checksum((folder / name).read_bytes()) for name in files},

@@ -80,6 +80,10 @@ class Snippet:
         """What both BM25 and the embedding see: title, lay questions, then the body."""
         return " ".join([self.title + ".", *self.questions, self.body])
 
+    def compact_text(self) -> str:
+        """Title and lay questions only: the short text embedded for very large bases."""
+        return " ".join([self.title + ".", *self.questions])
+
 
 @dataclass(frozen=True)
 class Lexicon:

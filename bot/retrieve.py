@@ -152,6 +152,8 @@ class Retriever:
     def _question_matches(self, vector: np.ndarray) -> dict[int, float]:
         """Snippets whose lay questions are closest to the question: row -> best cosine."""
         n = min(self.config.candidates * 3, self.index.questions.ntotal)
+        if n == 0:
+            return {}  # a compact index has no lay-question vectors
         sims, rows = self.index.questions.search(vector[None, :], n)
         best: dict[int, float] = {}
         for row, sim in zip(rows[0], sims[0], strict=True):

@@ -136,3 +136,15 @@ def test_vectors_of_another_model_are_never_reused(tmp_path):
     other.model_id = "another-model"
     index.build(FIXTURE_KNOWLEDGE, folder, other)
     assert other.texts > 0
+
+
+def test_very_large_bases_get_compact_vectors(tmp_path, monkeypatch):
+    monkeypatch.setattr(index, "COMPACT_THRESHOLD", 3)
+    folder = tmp_path / "index"
+    manifest = index.build(FIXTURE_KNOWLEDGE, folder, HashEmbedder())
+    knowledge = load_knowledge(FIXTURE_KNOWLEDGE)
+    loaded = index.load(folder, knowledge, "fake-hash-256")
+    assert manifest["vectors"] == "compact" and loaded.questions.ntotal == 0
+    row = loaded.ids.index("fibro")
+    expected = HashEmbedder().encode([knowledge.snippet("fibro").compact_text()])[0]
+    assert np.allclose(loaded.vectors.reconstruct(row), expected)

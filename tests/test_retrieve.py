@@ -68,3 +68,18 @@ def test_empty_or_non_text_question_is_an_input_error(engine, bad):
 def test_snippets_line_up_with_index_rows(engine):
     knowledge = load_knowledge(FIXTURE_KNOWLEDGE)
     assert [s.id for s in engine.retriever.snippets] == [s.id for s in knowledge.snippets]
+
+
+def test_search_works_on_a_compact_index(tmp_path, monkeypatch):
+    from bot import index
+    from bot.engine import Engine, build_index
+    from bot.retrieve import RetrievalConfig
+    from bot.settings import Settings
+    from tests.fakes import HashEmbedder
+
+    monkeypatch.setattr(index, "COMPACT_THRESHOLD", 3)
+    settings = Settings(knowledge_dir=FIXTURE_KNOWLEDGE, index_dir=tmp_path / "index")
+    build_index(settings, HashEmbedder())
+    engine = Engine(settings, HashEmbedder(), RetrievalConfig(min_similarity=0.2))
+    hit = engine.retriever.search("does ketamine help fibro").hits[0]
+    assert hit.snippet.id == "fibro" and hit.question_similarity == -1.0
