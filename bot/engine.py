@@ -5,6 +5,7 @@ Data flows one way: knowledge -> index -> (safety -> retrieve -> answer) -> web/
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -91,6 +92,7 @@ class Engine:
         self.context = ContextTracker(self.retriever.expander)
         self.answers: LRU[Answer] = LRU(settings.answer_cache)
         self._checker = None
+        self._checker_lock = threading.Lock()
 
     def ask(self, question: str, history: Sequence[str] = (), mode: str | None = None,
             locale: str | None = None) -> Answer:
@@ -151,8 +153,9 @@ class Engine:
         """The clinician phrasing check (bot/check.py) on this engine's evidence."""
         from bot.check import Checker
 
-        if self._checker is None:
-            self._checker = Checker(self)
+        with self._checker_lock:  # built once, on first use, even when many threads ask at once
+            if self._checker is None:
+                self._checker = Checker(self)
         return self._checker.check(text)
 
     def _urgent(self, kind: str, question: str, mode: str, locale: str) -> Answer:

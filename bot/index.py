@@ -222,6 +222,8 @@ def _load_once(index_dir: Path, knowledge: Knowledge, model_id: str) -> Index:
             if read_manifest(index_dir) != manifest:
                 raise _Torn() from None
             raise IndexStaleError(f"index file {index_dir / name} is missing", REBUILD_HINT) from None
+        except OSError as exc:
+            raise IndexStaleError(f"index file {index_dir / name} cannot be read ({exc.strerror})", REBUILD_HINT) from None
         if _checksum(blob) != expected:
             if read_manifest(index_dir) != manifest:
                 raise _Torn() from None
@@ -251,11 +253,16 @@ def read_manifest(index_dir: Path) -> dict:
         raise IndexStaleError(f"no index at {index_dir}", REBUILD_HINT)
     try:
         manifest = json.loads(path.read_text())
-        if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), dict):
-            raise ValueError("not a manifest")
-        return manifest
     except (ValueError, UnicodeDecodeError):
         raise IndexStaleError(f"index manifest {path} is corrupt", REBUILD_HINT) from None
+    except OSError as exc:
+        raise IndexStaleError(f"index manifest {path} cannot be read ({exc.strerror})", REBUILD_HINT) from None
+    shape_ok = (isinstance(manifest, dict) and isinstance(manifest.get("files"), dict)
+                and all(isinstance(k, str) and isinstance(v, str) for k, v in manifest["files"].items())
+                and isinstance(manifest.get("extras", {}), dict))
+    if not shape_ok:
+        raise IndexStaleError(f"index manifest {path} is corrupt", REBUILD_HINT)
+    return manifest
 
 
 def check_manifest(manifest: dict, knowledge: Knowledge, model_id: str, index_dir) -> None:

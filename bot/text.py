@@ -34,7 +34,10 @@ def normalize(text: str, max_chars: int = MAX_QUESTION_CHARS) -> str:
     if text.isascii() and text.isprintable():
         return _SPACE.sub(" ", text).strip()[:max_chars]
     text = unicodedata.normalize("NFKC", text)
-    text = "".join(ch if unicodedata.category(ch)[0] != "C" or ch in "\t\n" else " " for ch in text)
+    # Control characters become spaces; invisible format characters (zero-width, bidi), lone
+    # surrogates and private-use characters vanish, so "keta\u200bmine" stays one word.
+    text = "".join(" " if unicodedata.category(ch) == "Cc" and ch not in "\t\n" else ch
+                   for ch in text if unicodedata.category(ch) not in ("Cf", "Cs", "Co", "Cn"))
     text = text.replace("\u2019", "'").replace("\u2018", "'")
     return _SPACE.sub(" ", text).strip()[:max_chars]
 

@@ -148,3 +148,10 @@ def test_very_large_bases_get_compact_vectors(tmp_path, monkeypatch):
     row = loaded.ids.index("fibro")
     expected = HashEmbedder().encode([knowledge.snippet("fibro").compact_text()])[0]
     assert np.allclose(loaded.vectors.reconstruct(row), expected)
+
+
+@pytest.mark.parametrize("manifest", ['{"files": {"a": 5}}', '{"files": {}, "extras": 5}', '[]', '{"files": []}'])
+def test_manifest_of_the_wrong_shape_is_reported_corrupt(built, manifest):
+    (built / "manifest.json").write_text(manifest)
+    with pytest.raises(IndexStaleError, match="corrupt"):
+        index.load(built, load_knowledge(FIXTURE_KNOWLEDGE), "fake-hash-256")

@@ -3,6 +3,7 @@ from bot.text import normalize, tokenize
 
 def test_normalize_removes_control_characters_and_collapses_space():
     assert normalize("  does\x00 ketamine\u200b\n\n help\t ") == "does ketamine help"
+    assert normalize("keta\u200bmine \u202edrip") == "ketamine drip"  # invisible characters vanish
 
 
 def test_normalize_folds_compatibility_forms_and_caps_length():
