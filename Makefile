@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 export HF_HUB_OFFLINE := 1
 
-.PHONY: setup index run dev test unit lint eval bench loadtest screenshots clean
+.PHONY: setup index run dev test unit lint eval bench loadtest soak screenshots clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,7 +32,7 @@ test: setup
 	$(BIN)/python -m pytest
 
 unit: setup
-	$(BIN)/python -m pytest -m "not integration and not browser"
+	$(BIN)/python -m pytest -m "not integration and not browser and not live"
 
 lint: setup
 	$(BIN)/ruff check bot web tests
@@ -47,6 +47,11 @@ bench: index
 loadtest: index
 	command -v wrk >/dev/null || (apt-get update -q && apt-get install -y -q wrk)
 	$(BIN)/python -m bot loadtest
+
+# Five minutes of steady traffic (50 requests/s) against gunicorn on loopback: errors, latency and
+# worker memory at start and end (docs/security.md has the last figures). Exit 1 on any error.
+soak: index
+	$(BIN)/python -m tests.soak --seconds 300 --rate 50
 
 # Refresh the README screenshots in docs/screenshots from the real-knowledge browser test.
 screenshots: setup

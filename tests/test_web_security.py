@@ -134,7 +134,7 @@ def test_engine_settings_come_from_the_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("BOT_MODE", "kiosk")
     monkeypatch.setenv("BOT_LOCALE", "uk")
     app = create_app({"KNOWLEDGE_DIR": FIXTURE_KNOWLEDGE, "INDEX_DIR": tmp_path, "EMBEDDER": HashEmbedder()})
-    settings = app.extensions["bot"].settings
+    settings = app.extensions["bot"].state.settings
     assert settings.mode == "kiosk" and settings.locale == "uk"
 
 
@@ -144,9 +144,10 @@ def test_gunicorn_config_binds_loopback_by_default_and_logs_no_details(monkeypat
     conf = runpy.run_path(str(WEB / "gunicorn.conf.py"))
     assert conf["bind"] == "127.0.0.1:8000" and conf["wsgi_app"] == "web.wsgi:app"
     fmt = conf["access_log_format"]
-    for detail in ("%(h)s", "%(r)s", "%(q)s", "%(a)s", "%(f)s", "%(u)s", "%({"):  # address, query, agent...
+    for detail in ("%(h)s", "%(r)s", "%(q)s", "%(a)s", "%(f)s", "%(u)s", "%(U)s"):  # address, path, query, agent...
         assert detail not in fmt
-    assert "%(m)s" in fmt and "%(U)s" in fmt and "%(s)s" in fmt
+    assert re.findall(r"%\(\{([^}]*)\}(\w)\)s", fmt) == [("bot.route", "e")]  # no header; the matched route
+    assert "%(m)s" in fmt and "%({bot.route}e)s" in fmt and "%(s)s" in fmt and "%(U)s" not in fmt
     monkeypatch.setenv("BOT_HOST", "0.0.0.0")
     monkeypatch.setenv("BOT_PORT", "9001")
     monkeypatch.setenv("BOT_WORKERS", "3")

@@ -2,7 +2,8 @@
 
 The engine is loaded once per process, in `create_app`, never at import time. When it cannot
 be loaded (stale or missing index, broken knowledge) the app still starts: /healthz answers,
-/readyz and /api/ask say why with 503, and pages show a friendly "not ready" message.
+/readyz and /api/ask say why with 503, and pages show a friendly "not ready" message. A rebuilt
+index is picked up without a restart (web/state.py). docs/security.md: threats, defences, tests.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import os
 
 from flask import Flask
 
-from web import api, errors, pages, security, state
+from web import api, errors, logs, pages, security, state
 
 MIN_WARNING_SECONDS = 20  # WCAG 2.2.1: at least 20 seconds to ask for more time
 
@@ -26,6 +27,9 @@ def default_config(env=None) -> dict:
         "KIOSK_IDLE_SECONDS": _seconds(env, "BOT_KIOSK_IDLE_SECONDS", 90, minimum=10),
         "KIOSK_WARNING_SECONDS": _seconds(env, "BOT_KIOSK_WARNING_SECONDS", 30, minimum=MIN_WARNING_SECONDS),
         "RATE_LIMIT": env.get("BOT_RATE_LIMIT", "60 per minute"),  # per client address; "" turns it off
+        "RATE_LIMIT_STORAGE": env.get("BOT_RATE_LIMIT_STORAGE", "memory://"),  # per worker; redis://... to share
+        "TRUSTED_PROXIES": _whole(env, "BOT_TRUSTED_PROXIES", 0),  # reverse proxies in front (X-Forwarded-For)
+        "WATCH_INDEX": True,  # pick up a rebuilt index without a restart (web/state.py)
         "ENGINE": None,  # an already loaded bot.engine.Engine (tests)
         "EMBEDDER": None,  # an embedder to load the engine with (tests: the fake one)
         "RETRIEVAL": None,  # a bot.retrieve.RetrievalConfig (tests: a lower bar for the fake embedder)
@@ -34,14 +38,19 @@ def default_config(env=None) -> dict:
     }
 
 
+class App(Flask):
+    def log_exception(self, exc_info) -> None:
+        logs.log_exception(exc_info)  # without the message: it could quote the question
+
+
 def create_app(test_config: dict | None = None) -> Flask:
-    app = Flask(__name__)
-    app.json.sort_keys = False  # keep the order of the DESIGN.md contract
+    app = App(__name__)
     app.config.from_mapping(default_config())
     if test_config:
         app.config.from_mapping(test_config)
     state.init_app(app)
     security.init_app(app)
+    logs.init_app(app)
     errors.init_app(app)
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
@@ -51,8 +60,11 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 def _seconds(env, name: str, default: int, minimum: int) -> int:
     """A whole number of seconds from the environment, never below `minimum`."""
+    return max(_whole(env, name, default), minimum)
+
+
+def _whole(env, name: str, default: int) -> int:
     try:
-        value = int(env.get(name, default))
+        return int(env.get(name, default))
     except ValueError:
-        value = default
-    return max(value, minimum)
+        return default

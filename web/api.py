@@ -1,42 +1,62 @@
-"""The JSON API of DESIGN.md section 4: POST /api/ask, POST /api/check, GET /healthz, GET /readyz."""
+"""The JSON API of DESIGN.md section 4: POST /api/ask, POST /api/check, GET /healthz, GET /readyz.
+
+web/openapi.json describes it exactly (served at /api/openapi.json; tests hold the two together).
+"""
 
 from __future__ import annotations
 
 import json
+from functools import cache
+from pathlib import Path
 
 from flask import Blueprint, current_app, jsonify, request
 
 from bot.errors import InputError
-from web import state
+from web import logs, state
 from web.errors import ApiError
-from web.questions import BadField, read_history, read_question, read_text
+from web.questions import ASK_FIELDS, CHECK_FIELDS, BadField, only_fields, read_history, read_question, read_text
 
 bp = Blueprint("api", __name__)
+OPENAPI = Path(__file__).with_name("openapi.json")
 
 
 @bp.post("/api/ask")
 def ask():
     body = json_body()
+    only_fields(body, ASK_FIELDS)
     question = read_question(body.get("question"))
-    history = read_history(body.get("history"))
+    history = read_history(body.get("history", []))  # an explicit null is not a list: 400
     engine = state.require_engine()
     try:
         answer = engine.ask(question, history=history)
     except InputError as exc:
         raise BadField("question", str(exc)) from None
+    logs.note(answer.kind, citations=len(answer.citations), history=len(history))
     return jsonify(answer.to_json())
 
 
 @bp.post("/api/check")
 def check():
     body = json_body()
+    only_fields(body, CHECK_FIELDS)
     text = read_text(body.get("text"))
     engine = state.require_engine()
     try:
         result = engine.check(text)
     except InputError as exc:
         raise BadField("text", str(exc)) from None
+    logs.note(result.verdict, sentences=len(result.claims), citations=len(result.citations))
     return jsonify(result.to_json())
+
+
+@bp.get("/api/openapi.json")
+def openapi():
+    return jsonify(_openapi())
+
+
+@cache
+def _openapi() -> dict:
+    return json.loads(OPENAPI.read_text(encoding="utf-8"))
 
 
 @bp.get("/healthz")
@@ -52,7 +72,7 @@ def readyz():
         return jsonify({"status": "not_ready", "error": {"code": "not_ready", "message": message}}), 503
     engine = loaded.engine
     manifest = engine.index.manifest
-    return jsonify({
+    body = {
         "status": "ready",
         "knowledge_version": engine.knowledge.content_hash,
         "index_built_at": manifest.get("built_at"),
@@ -61,7 +81,10 @@ def readyz():
         "sources": len(engine.knowledge.sources),
         "mode": engine.settings.mode,
         "locale": engine.settings.locale,
-    })
+    }
+    if loaded.reload_problem:  # a newer index on disk is broken: still serving the one above
+        body["warning"] = f"A rebuilt index could not be loaded, so the one above is still served: {loaded.reload_problem}"
+    return jsonify(body)
 
 
 def json_body() -> dict:
@@ -74,7 +97,7 @@ def json_body() -> dict:
     raw = request.get_data(cache=False)  # raises 413 for a body over the limit without a length
     try:
         body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: [[[[... nested too deep
         raise ApiError(400, "bad_json", "The body is not valid JSON.") from None
     if not isinstance(body, dict):
         raise ApiError(400, "bad_json", 'The body must be a JSON object such as {"question": "..."}.')

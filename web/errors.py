@@ -10,6 +10,7 @@ import logging
 from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
+from web import logs
 from web.questions import BadField
 from web.state import NotReady
 
@@ -36,6 +37,7 @@ class ApiError(Exception):
 
 
 def json_error(status: int, code: str, message: str):
+    logs.note(code)
     response = jsonify({"error": {"code": code, "message": message}})
     response.status_code = status
     return response
@@ -53,12 +55,14 @@ def init_app(app: Flask) -> None:
 
 
 def _bad_field(exc: BadField):
+    logs.note("bad_field")
     if wants_json():
         return json_error(400, "bad_field", str(exc))
     return render_error(400, exc.for_people)
 
 
 def _not_ready(exc: NotReady):
+    logs.note("not_ready")
     if wants_json():
         # The details (paths, the fix command) are for operators, on /readyz only.
         return json_error(503, "not_ready", "The evidence index is not ready yet. Please try again later.")
@@ -73,6 +77,7 @@ def _http_error(exc: HTTPException):
     if status >= 500:
         log.error("server error %s on %s %s", status, request.method, request.path)
     message = MESSAGES.get(status) or exc.description or "Request failed."
+    logs.note(CODES.get(status, "error"))
     if wants_json():
         response = json_error(status, CODES.get(status, "error"), message)
         if status == 405 and exc.valid_methods:  # type: ignore[attr-defined]

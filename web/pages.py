@@ -6,12 +6,12 @@ and the same view answers with just the new card (one partial, `_card.html`, for
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, current_app, render_template, request
 
 from bot.errors import InputError
-from web import state
+from web import logs, state
 from web.check_view import make_check_view
-from web.questions import MAX_CHECK_CHARS, BadField, follow_up_history, read_history, read_question, read_text
+from web.questions import MAX_CHECK_CHARS, BadField, clean, follow_up_history, read_history, read_question, read_text
 from web.view import make_card, source_groups
 
 bp = Blueprint("pages", __name__)
@@ -54,12 +54,15 @@ def chat_page(mode: str):
     except BadField as exc:
         if fragment:
             return render_template("_error_fragment.html", message=exc.for_people), 400
-        return render_chat(mode, conversation(engine, mode, history), error=exc.for_people,
-                           draft=request.form.get("question", "")[:2000]), 400
+        draft = clean(request.form.get("question", ""))[:current_app.config["MAX_QUESTION_CHARS"]]
+        return render_chat(mode, conversation(engine, mode, history), error=exc.for_people, draft=draft), 400
     if fragment:
         card = ask_card(engine, mode, card_number(len(history) + 1), question, history)
+        logs.note(card.answer.kind, citations=len(card.answer.citations), history=len(history))
         return render_template("_card.html", card=card, mode=mode)
-    return render_chat(mode, conversation(engine, mode, [*history, question]))
+    cards = conversation(engine, mode, [*history, question])
+    logs.note(cards[-1].answer.kind, citations=len(cards[-1].answer.citations), history=len(history))
+    return render_chat(mode, cards)
 
 
 def render_chat(mode: str, cards: list, error: str = "", draft: str = ""):
@@ -85,7 +88,8 @@ def ask_card(engine, mode: str, number: int, question: str, history: list[str]):
 def card_number(default: int) -> int:
     """The card's position on the page, sent by the script so every card gets its own ids."""
     value = request.form.get("card", "")
-    return int(value) if value.isdigit() and 0 < int(value) < 10_000 else default
+    # isascii: "²".isdigit() is true too, and int("²") fails.
+    return int(value) if value.isascii() and value.isdigit() and 0 < int(value) < 10_000 else default
 
 
 @bp.route("/clinician", methods=["GET", "POST"])
@@ -94,12 +98,15 @@ def clinician():
     if request.method != "POST":
         return render_template("clinician.html", text="", result=None, error="")
     engine = state.require_engine()
-    text = request.form.get("text", "")
+    raw = request.form.get("text", "")
     try:
-        result = engine.check(read_text(text))
+        text = read_text(raw)
+        result = engine.check(text)
     except (BadField, InputError) as exc:
         message = exc.for_people if isinstance(exc, BadField) else f"{str(exc)[:1].upper()}{str(exc)[1:]}."
-        return render_template("clinician.html", text=text[:MAX_CHECK_CHARS], result=None, error=message), 400
+        draft = clean(raw, newlines=True)[:MAX_CHECK_CHARS]
+        return render_template("clinician.html", text=draft, result=None, error=message), 400
+    logs.note(result.verdict, sentences=len(result.claims), citations=len(result.citations))
     return render_template("clinician.html", text=text, result=make_check_view(engine, result), error="")
 
 

@@ -1,10 +1,15 @@
-"""Security headers on every response, and a per-client limit on asking."""
+"""Security headers on every response, HTML-safe JSON, and a per-client limit on asking."""
 
 from __future__ import annotations
 
-from flask import Flask, Response, request
+import math
+import time
+
+from flask import Flask, Response, current_app, request
+from flask.json.provider import DefaultJSONProvider
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'none'",
@@ -24,10 +29,26 @@ HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=(), interest-cohort=()",
 }
+# Characters that matter to an HTML parser, written as JSON escapes: the value is the same, but a
+# JSON body never carries a raw "<script" even when it quotes what someone typed.
+_HTML_SAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
+
+
+class HtmlSafeJSONProvider(DefaultJSONProvider):
+    ensure_ascii = True
+    sort_keys = False  # keep the order of the DESIGN.md contract
+
+    def dumps(self, obj, **kwargs) -> str:
+        # Outside strings JSON has none of these characters, so the translation only touches strings.
+        return super().dumps(obj, **kwargs).translate(_HTML_SAFE)
 
 
 def init_app(app: Flask) -> None:
+    app.json = HtmlSafeJSONProvider(app)
     app.after_request(add_headers)
+    proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if proxies > 0:  # behind N reverse proxies: the client address comes from X-Forwarded-For
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
 
 
 def add_headers(response: Response) -> Response:
@@ -37,16 +58,34 @@ def add_headers(response: Response) -> Response:
         # Answers are about someone's health: no copy in caches or the back/forward cache.
         response.headers["Cache-Control"] = "no-store"
         response.vary.add("X-Fragment")
+    if response.status_code == 429:
+        response.headers["Retry-After"] = str(retry_after())
     return response
 
 
+def retry_after() -> int:
+    """Whole seconds until the client's window frees a request (at least 1)."""
+    limiter = current_app.extensions.get("bot_limiter")
+    limit = limiter.current_limit if limiter is not None else None
+    if limit is None:
+        return 60
+    return max(1, math.ceil(limit.reset_at - time.time()))
+
+
 def limit_asking(app: Flask, endpoints: list[str]) -> None:
-    """Apply RATE_LIMIT (e.g. "60 per minute", per client address) to the POSTs that ask."""
-    rate = app.config.get("RATE_LIMIT") or ""
-    limiter = Limiter(get_remote_address, app=app, storage_uri="memory://", enabled=bool(rate.strip()),
-                      headers_enabled=False)
-    if not rate.strip():
+    """Apply RATE_LIMIT (e.g. "60 per minute", per client address) to the POSTs that ask.
+
+    One budget for all of them (a shared limit), so moving between the API and the forms gains nothing.
+
+    Counters live in RATE_LIMIT_STORAGE: "memory://" (default, per worker process) or any storage
+    URI Flask-Limiter knows, such as redis://host:6379 for one count across workers and hosts.
+    """
+    rate = (app.config.get("RATE_LIMIT") or "").strip()
+    limiter = Limiter(get_remote_address, app=app, storage_uri=app.config.get("RATE_LIMIT_STORAGE") or "memory://",
+                      enabled=bool(rate), headers_enabled=False)
+    app.extensions["bot_limiter"] = limiter
+    if not rate:
         return
+    asking = limiter.shared_limit(rate, scope="asking", methods=["POST"])
     for endpoint in endpoints:
-        view = app.view_functions[endpoint]
-        app.view_functions[endpoint] = limiter.limit(rate, methods=["POST"])(view)
+        app.view_functions[endpoint] = asking(app.view_functions[endpoint])

@@ -25,7 +25,7 @@ def real_url(tmp_path_factory):
     settings = Settings.from_env(index_dir=tmp_path_factory.mktemp("real-web") / "index")
     build_index(settings)
     app = create_app({"INDEX_DIR": settings.index_dir, "KNOWLEDGE_DIR": settings.knowledge_dir})
-    assert app.extensions["bot"].ready, app.extensions["bot"].problem
+    assert app.extensions["bot"].state.ready, app.extensions["bot"].state.problem
     with serve(app) as url:
         yield url
 

@@ -129,6 +129,7 @@
     conversation.innerHTML = "";
     form.reset();
     input.value = "";
+    input.removeAttribute("value");
     Array.prototype.forEach.call(form.querySelectorAll('input[name="history"]'), function (el) { el.remove(); });
     asked = [];
     cardCount = 0;

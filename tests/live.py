@@ -1,0 +1,163 @@
+"""A real gunicorn server on a free loopback port, for the fault, reload, privacy and soak tests.
+
+It runs `gunicorn --config web/gunicorn.conf.py` exactly as `make run` does, with the folders and
+settings given as BOT_* environment variables; its stdout and stderr go to one log file. Only
+loopback addresses are used, and every wait is bounded.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+HOST = "127.0.0.1"
+
+
+@dataclass
+class Reply:
+    status: int
+    headers: dict
+    body: bytes
+
+    def json(self):
+        return json.loads(self.body)
+
+
+@dataclass
+class Server:
+    process: subprocess.Popen
+    port: int
+    log_path: Path
+    pidfile: Path
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def request(self, method: str, path: str, body=None, headers: dict | None = None, timeout: float = 30) -> Reply:
+        """One request on a new connection (no keep-alive, so every request meets the server anew)."""
+        headers = dict(headers or {})
+        if isinstance(body, (dict, list)):
+            body = json.dumps(body).encode()
+            headers.setdefault("Content-Type", "application/json")
+        conn = http.client.HTTPConnection(HOST, self.port, timeout=timeout)
+        try:
+            conn.request(method, path, body=body, headers={"Connection": "close", **headers})
+            response = conn.getresponse()
+            return Reply(response.status, dict(response.getheaders()), response.read())
+        finally:
+            conn.close()
+
+    def ask(self, question: str, **kwargs) -> Reply:
+        return self.request("POST", "/api/ask", {"question": question, **kwargs})
+
+    def workers(self) -> list[int]:
+        return children(self.pid)
+
+    def wait_for_workers(self, count: int, exclude=(), timeout: float = 30) -> list[int]:
+        """The worker pids once `count` of them run, none of them in `exclude`."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            pids = [p for p in self.workers() if p not in exclude]
+            if len(pids) == count and len(self.workers()) == count:
+                return pids
+            time.sleep(0.1)
+        raise TimeoutError(f"gunicorn did not settle on {count} new workers: {self.workers()}")
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+def children(pid: int) -> list[int]:
+    """Processes whose parent is `pid` (gunicorn's workers), from /proc."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()  # after "pid (name)": state, ppid, ...
+        if int(fields[1]) == pid and fields[0] != "Z":
+            found.append(int(entry.name))
+    return sorted(found)
+
+
+def rss_kib(pid: int) -> int:
+    """Resident memory of a process in KiB (VmRSS from /proc/<pid>/status), 0 once it is gone."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+@contextmanager
+def gunicorn(workdir: Path, knowledge: Path, index: Path, workers: int = 1, threads: int = 4,
+             rate_limit: str = "", startup: float = 60, **env):
+    """Start gunicorn, wait until it answers /healthz, yield a Server, stop it (bounded)."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    log_path = workdir / "server.log"
+    pidfile = workdir / "run" / "gunicorn.pid"
+    environment = {
+        **os.environ, "HF_HUB_OFFLINE": "1", "BOT_HOST": HOST, "BOT_PORT": str(port),
+        "BOT_WORKERS": str(workers), "BOT_THREADS": str(threads), "BOT_RATE_LIMIT": rate_limit,
+        "BOT_KNOWLEDGE_DIR": str(knowledge), "BOT_INDEX_DIR": str(index), "BOT_PIDFILE": str(pidfile),
+        **{k: str(v) for k, v in env.items()},
+    }
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen([sys.executable, "-m", "gunicorn", "--config", "web/gunicorn.conf.py"],
+                                   cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT,
+                                   start_new_session=True)
+    server = Server(process, port, log_path, pidfile)
+    try:
+        _wait_until_up(server, startup)
+        yield server
+    finally:
+        stop(process)
+
+
+def _wait_until_up(server: Server, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with {server.process.returncode}:\n{server.log()[-3000:]}")
+        try:
+            if server.request("GET", "/healthz", timeout=2).status == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise TimeoutError(f"gunicorn did not answer within {timeout} s:\n{server.log()[-3000:]}")
+
+
+def stop(process: subprocess.Popen, timeout: float = 25) -> None:
+    """SIGTERM to the master (graceful), SIGKILL to its process group if it does not stop in time."""
+    if process.poll() is not None:
+        return
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)

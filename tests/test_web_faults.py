@@ -1,0 +1,210 @@
+"""Index and knowledge faults, and hot reload, through the app (the real-server versions: test_web_live.py).
+
+A broken index never serves silently: the app starts not ready (/readyz 503 saying why, one log
+line), and a rebuild is picked up without a restart. A rebuild while serving swaps the engine as
+one reference; a request keeps the engine it started with; a broken rebuild leaves the old index
+serving, with a warning on /readyz and in the log.
+"""
+
+import json
+import logging
+import os
+import threading
+
+import pytest
+
+from bot.engine import build_index
+from bot.retrieve import RetrievalConfig
+from bot.settings import Settings
+from tests.conftest import FAKE_BAR
+from tests.fakes import HashEmbedder
+from tests.test_web_api import error_of
+from web import create_app, state
+
+MARKER = "Reload marker 7734: this sentence exists only in the rebuilt index."
+
+
+@pytest.fixture
+def folders(knowledge_copy, tmp_path):
+    index = tmp_path / "index"
+    build_index(Settings(knowledge_dir=knowledge_copy, index_dir=index), HashEmbedder())
+    return knowledge_copy, index
+
+
+def make_app(folders):
+    knowledge, index = folders
+    return create_app({"KNOWLEDGE_DIR": knowledge, "INDEX_DIR": index, "EMBEDDER": HashEmbedder(),
+                       "RETRIEVAL": RetrievalConfig(min_similarity=FAKE_BAR), "TESTING": True, "RATE_LIMIT": ""})
+
+
+def rebuild(folders, marker: str = MARKER) -> None:
+    knowledge, index = folders
+    snippet = knowledge / "snippets" / "safety" / "bladder.md"
+    text = snippet.read_text()
+    snippet.write_text(text.rstrip() + f" {marker}\n")
+    build_index(Settings(knowledge_dir=knowledge, index_dir=index), HashEmbedder())
+
+
+def rewrite_manifest(index, **changes) -> None:
+    """Replace manifest.json as a new file (as a build would), with some values changed."""
+    manifest = json.loads((index / "manifest.json").read_text())
+    manifest.update(changes)
+    tmp = index / "manifest.json.new"
+    tmp.write_text(json.dumps(manifest))
+    os.replace(tmp, index / "manifest.json")
+
+
+def truncate(path):
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+
+
+def flip(path):
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    path.write_bytes(bytes(data))
+
+
+FAULTS = {
+    "no index folder": (lambda k, i: __import__("shutil").rmtree(i), "no index at"),
+    "manifest missing": (lambda k, i: (i / "manifest.json").unlink(), "no index at"),
+    "manifest not JSON": (lambda k, i: (i / "manifest.json").write_text("{not json"), "manifest"),
+    "manifest of another model": (lambda k, i: rewrite_manifest(i, model_id="other-model@1"), "other-model@1"),
+    "manifest of another format": (lambda k, i: rewrite_manifest(i, format=1), "format 1"),
+    "manifest with a wrong checksum type": (lambda k, i: rewrite_manifest(i, files={"ids.json": 5}), "corrupt"),
+    "manifest with a wrong type": (lambda k, i: rewrite_manifest(i, extras=5), "corrupt"),
+    "vectors missing": (lambda k, i: (i / "vectors.faiss").unlink(), "vectors.faiss is missing"),
+    "vectors truncated": (lambda k, i: truncate(i / "vectors.faiss"), "vectors.faiss is corrupt"),
+    "ids corrupt": (lambda k, i: flip(i / "ids.json"), "ids.json is corrupt"),
+    "knowledge edited after the build": (
+        lambda k, i: (k / "snippets" / "safety" / "bladder.md").write_text(
+            (k / "snippets" / "safety" / "bladder.md").read_text() + "\nOne more sentence.\n"),
+        "changed since the index was built"),
+    "knowledge file broken": (lambda k, i: (k / "lexicon.yaml").write_text("a: [unclosed"), "lexicon.yaml"),
+}
+
+
+@pytest.mark.parametrize("fault", FAULTS)
+def test_a_broken_index_or_knowledge_starts_not_ready_and_says_why(folders, fault, caplog):
+    damage, reason = FAULTS[fault]
+    damage(*folders)
+    caplog.set_level(logging.INFO, logger="web")
+    client = make_app(folders).test_client()
+    assert client.get("/healthz").status_code == 200
+    ready = client.get("/readyz")
+    assert ready.status_code == 503 and reason in ready.get_json()["error"]["message"]
+    assert "python -m bot build" in ready.get_json()["error"]["message"]
+    error_of(client.post("/api/ask", json={"question": "side effects?"}), 503, "not_ready")
+    assert client.post("/", data={"question": "side effects?"}).status_code == 503
+    lines = [r for r in caplog.records if r.name == "web.state" and r.levelno == logging.ERROR]
+    assert len(lines) == 1 and lines[0].getMessage().startswith("engine not ready:") and reason in lines[0].getMessage()
+
+
+def test_a_rebuild_is_served_without_a_restart(folders, caplog):
+    caplog.set_level(logging.INFO, logger="web")
+    client = make_app(folders).test_client()
+    before = client.get("/readyz").get_json()
+    assert MARKER not in client.post("/api/ask", json={"question": "can ketamine hurt my bladder"}).get_json()["answer"]
+    rebuild(folders)
+    after = client.get("/readyz").get_json()
+    assert after["knowledge_version"] != before["knowledge_version"] and "warning" not in after
+    assert MARKER in client.post("/api/ask", json={"question": "can ketamine hurt my bladder"}).get_json()["answer"]
+    client.get("/readyz")
+    assert [r.getMessage() for r in caplog.records].count(f"index reloaded: built at {after['index_built_at']}") == 1
+
+
+def test_a_not_ready_server_becomes_ready_after_a_build(knowledge_copy, tmp_path):
+    folders = (knowledge_copy, tmp_path / "index")
+    client = make_app(folders).test_client()
+    assert client.get("/readyz").status_code == 503
+    build_index(Settings(knowledge_dir=knowledge_copy, index_dir=folders[1]), HashEmbedder())
+    assert client.get("/readyz").status_code == 200
+    assert client.post("/api/ask", json={"question": "side effects?"}).status_code == 200
+
+
+@pytest.mark.parametrize("damage", ["another model", "deleted"])
+def test_a_broken_rebuild_keeps_the_old_index_serving_with_a_warning(folders, damage, caplog):
+    client = make_app(folders).test_client()
+    good = client.get("/readyz").get_json()
+    if damage == "deleted":
+        __import__("shutil").rmtree(folders[1])
+    else:
+        rewrite_manifest(folders[1], model_id="other-model@1")
+    caplog.set_level(logging.INFO, logger="web")
+    ready = client.get("/readyz")
+    assert ready.status_code == 200 and ready.get_json()["knowledge_version"] == good["knowledge_version"]
+    assert "could not be loaded" in ready.get_json()["warning"]
+    assert client.post("/api/ask", json={"question": "side effects?"}).status_code == 200
+    failures = [r for r in caplog.records if r.levelno == logging.ERROR and "index reload failed" in r.getMessage()]
+    assert len(failures) == 1  # once per change on disk, not once per request
+    rebuild(folders)
+    ready = client.get("/readyz").get_json()
+    assert "warning" not in ready and ready["knowledge_version"] != good["knowledge_version"]
+
+
+def test_a_request_keeps_the_engine_it_started_with(folders):
+    app = make_app(folders)
+    with app.test_request_context("/api/ask", method="POST"):
+        first = state.current()
+        rebuild(folders)
+        assert state.current() is first  # never half old, half new within one request
+    with app.test_request_context("/api/ask", method="POST"):
+        assert state.current() is not first and state.current().engine.index is not first.engine.index
+
+
+def test_questions_during_rebuilds_never_fail(folders):
+    app = make_app(folders)
+    failures, answered, stop = [], [0], threading.Event()
+
+    def asker():
+        client = app.test_client()
+        while not stop.is_set():
+            response = client.post("/api/ask", json={"question": "can ketamine hurt my bladder"})
+            if response.status_code != 200 or response.get_json()["kind"] != "answer":
+                failures.append(response.status_code)
+            answered[0] += 1
+
+    threads = [threading.Thread(target=asker) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    try:
+        for n in range(5):
+            rebuild(folders, marker=f"Marker {n}.")
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=30)
+    assert failures == [] and answered[0] > 20
+    assert "Marker 4." in app.test_client().post("/api/ask", json={"question": "can ketamine hurt my bladder"}).get_json()["answer"]
+
+
+class LeakyEngine:
+    """Fails inside ask with a message that quotes the question, as a careless library might."""
+
+    def __init__(self, settings):
+        self.settings = settings
+
+    def ask(self, question, **kwargs):
+        raise KeyError(f"no entry for {question!r}")
+
+
+def test_an_unexpected_error_is_logged_without_its_message(engine, caplog):
+    caplog.set_level(logging.DEBUG)
+    client = create_app({"ENGINE": LeakyEngine(engine.settings), "RATE_LIMIT": ""}).test_client()
+    error_of(client.post("/api/ask", json={"question": "zebra-canary-7734 ketamine"}), 500, "internal")
+    assert "zebra-canary-7734" not in caplog.text
+    assert "unexpected KeyError on POST /api/ask" in caplog.text and "in ask" in caplog.text  # frames stay
+
+
+def test_event_lines_carry_kind_status_latency_and_counts_only(engine, caplog):
+    caplog.set_level(logging.INFO, logger="web")
+    client = create_app({"ENGINE": engine, "RATE_LIMIT": ""}).test_client()
+    client.post("/api/ask", json={"question": "zebra-canary-7734 does ketamine help fibro?", "history": ["a"]})
+    client.post("/api/check", json={"text": "zebra-canary-7734 ketamine is proven to cure pain."})
+    client.post("/kiosk", data={"question": "zebra-canary-7734 side effects"})
+    client.post("/api/ask", json={"question": "zebra-canary-7734" * 200})
+    lines = [r.getMessage() for r in caplog.records if r.name == "web.events"]
+    assert lines[0].startswith("api.ask status=200 kind=answer ms=") and lines[0].endswith("citations=1 history=1")
+    assert lines[1].startswith("api.check status=200 kind=overstated ms=")
+    assert lines[2].startswith("pages.kiosk status=200 kind=")
+    assert lines[3].startswith("api.ask status=400 kind=bad_field ms=")
+    assert "zebra-canary-7734" not in caplog.text

@@ -1,0 +1,213 @@
+"""Faults against the real server: gunicorn on a loopback port, the real model, the fixture knowledge.
+
+Each test starts its own server (tests/live.py), bounded in time, and stops it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import FIXTURE_KNOWLEDGE
+from tests.live import HOST, ROOT, gunicorn
+
+pytestmark = pytest.mark.live
+CANARY = "zebra-canary-" + "7734"  # the question text that must never reach a log or a file
+QUESTIONS = ["Does ketamine help fibro?", "can ketamine hurt my bladder", "what are the side effects",
+             "is magnesium safe", "I want to end my life", "what is the capital of France"]
+MARKER = "Reload marker 7734 from the rebuilt index."
+
+
+@pytest.fixture
+def folders(tmp_path):
+    knowledge, index = tmp_path / "knowledge", tmp_path / "index"
+    shutil.copytree(FIXTURE_KNOWLEDGE, knowledge)
+    build(knowledge, index)
+    return knowledge, index
+
+
+def build(knowledge: Path, index: Path) -> None:
+    subprocess.run([sys.executable, "-m", "bot", "build", "--knowledge", str(knowledge), "--index", str(index)],
+                   cwd=ROOT, check=True, capture_output=True, timeout=120, env={**os.environ, "HF_HUB_OFFLINE": "1"})
+
+
+def wait_for(condition, timeout: float = 30, every: float = 0.1):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(every)
+    raise TimeoutError(f"condition not met within {timeout} s")
+
+
+def test_a_worker_killed_mid_request_is_replaced_and_the_next_request_succeeds(folders, tmp_path):
+    with gunicorn(tmp_path / "srv", *folders, workers=1, threads=2) as server:
+        assert server.ask("Does ketamine help fibro?").status == 200
+        [worker] = server.workers()
+        # A request the worker is in the middle of: headers sent, half the body still to come.
+        stalled = socket.create_connection((HOST, server.port), timeout=10)
+        stalled.sendall(b"POST /api/ask HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                        b"Content-Length: 60\r\n\r\n{\"question\": \"does ket")
+        time.sleep(0.5)
+        os.kill(worker, signal.SIGKILL)
+        started = time.monotonic()
+        reply = server.ask("Does ketamine help fibro?")  # sent at once: it waits for the replacement
+        recovered = time.monotonic() - started
+        assert reply.status == 200 and reply.json()["kind"] == "answer"
+        try:
+            lost = stalled.recv(100)
+        except ConnectionResetError:
+            lost = b""
+        stalled.close()
+        assert lost == b""  # the request the killed worker held got no answer: it died with it
+        [replacement] = server.wait_for_workers(1, exclude={worker})
+        assert replacement != worker and server.request("GET", "/readyz").status == 200
+        assert f"Worker (pid:{worker}) was sent SIGKILL" in server.log()
+        print(f"\nworker {worker} killed mid-request; replaced by {replacement}; next request answered in {recovered:.2f} s")
+
+
+class Load:
+    """Questions and checks from a few threads, nonstop, counting every failure."""
+
+    def __init__(self, server, threads: int = 4):
+        self.server, self.done, self.failures = server, 0, []
+        self.stop = threading.Event()
+        self.threads = [threading.Thread(target=self.run, args=(n,)) for n in range(threads)]
+
+    def run(self, n: int) -> None:
+        i = n
+        while not self.stop.is_set():
+            i += 1
+            try:
+                if i % 5 == 0:
+                    reply = self.server.request("POST", "/api/check", {"text": "Ketamine is proven to cure pain."})
+                else:
+                    reply = self.server.ask(QUESTIONS[i % len(QUESTIONS)])
+                if reply.status != 200:
+                    self.failures.append(f"{reply.status} {reply.body[:120]!r}")
+            except OSError as exc:
+                self.failures.append(repr(exc))
+            self.done += 1
+
+    def __enter__(self):
+        for thread in self.threads:
+            thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        for thread in self.threads:
+            thread.join(timeout=40)
+
+
+def test_a_rebuild_and_a_reload_under_load_drop_no_request(folders, tmp_path):
+    knowledge, index = folders
+    with gunicorn(tmp_path / "srv", knowledge, index, workers=2, threads=4) as server:
+        before = server.request("GET", "/readyz").json()
+        with Load(server) as load:
+            time.sleep(1)
+            snippet = knowledge / "snippets" / "safety" / "bladder.md"
+            snippet.write_text(snippet.read_text().rstrip() + f" {MARKER}\n")
+            build(knowledge, index)  # python -m bot build on the index being served
+
+            def everyone_has_the_new_index():
+                return all(server.request("GET", "/readyz").json()["knowledge_version"] != before["knowledge_version"]
+                           for _ in range(8))
+
+            wait_for(everyone_has_the_new_index)
+            answer = server.ask("can ketamine hurt my bladder").json()["answer"]
+            after_rebuild = load.done
+            old = set(server.workers())
+            subprocess.run([sys.executable, "-m", "bot", "reload"], cwd=ROOT, check=True, timeout=30,
+                           env={**os.environ, "BOT_PIDFILE": str(server.pidfile)}, capture_output=True)
+            server.wait_for_workers(2, exclude=old)
+            time.sleep(1.5)  # keep asking of the new workers
+        assert load.failures == [], load.failures[:5]
+        assert MARKER in answer
+        assert server.request("GET", "/readyz").json()["knowledge_version"] != before["knowledge_version"]
+        print(f"\n{load.done} requests during a rebuild ({after_rebuild}) and a SIGHUP reload, 0 failed")
+
+
+def test_no_question_or_clinician_text_reaches_a_log_a_file_or_a_cookie(folders, tmp_path):
+    started = time.time()
+    workdir = tmp_path / "srv"
+    with gunicorn(workdir, *folders, workers=1, rate_limit="12 per minute") as server:
+        json_type = {"Content-Type": "application/json"}
+        form = {"Content-Type": "application/x-www-form-urlencoded"}
+        sent = [
+            server.ask(f"Does ketamine help fibro {CANARY}?", history=[f"earlier {CANARY}"]),
+            server.request("POST", "/api/check", {"text": f"Ketamine is proven to cure {CANARY} pain."}),
+            server.ask(f"{CANARY} " * 300),  # 400: too long
+            server.request("POST", "/api/ask", f'{{"question": "{CANARY}", '.encode(), json_type),  # 400: bad JSON
+            server.request("POST", "/api/ask", {"question": "ok", CANARY: 1}),  # 400: unknown field
+            server.request("POST", "/api/ask", f"question={CANARY}".encode(), form),  # 415
+            server.request("POST", "/", f"question=side+effects+{CANARY}&history={CANARY}".encode(), form),
+            server.request("POST", "/kiosk", f"question={CANARY}+fibro".encode(), {**form, "X-Fragment": "answer"}),
+            server.request("POST", "/clinician", f"text=Ketamine+cures+{CANARY}.".encode(), form),
+            server.request("GET", f"/ketamine-dose-{CANARY}?q={CANARY}"),  # typed in the address bar: 404
+            *[server.ask(f"{CANARY} side effects") for _ in range(5)],  # the last ones are 429s
+        ]
+    statuses = [r.status for r in sent]
+    assert statuses[:10] == [200, 200, 400, 400, 400, 415, 200, 200, 200, 404] and 429 in statuses
+    assert not any("Set-Cookie" in r.headers for r in sent)
+    log = (workdir / "server.log").read_text()
+    assert re.search(r"web\.events: api\.ask status=200 kind=answer ms=[\d.]+ citations=\d+ history=1", log)
+    assert "api.ask status=429 kind=rate_limited" in log and '"GET (no such page)" 404' in log
+    leaks = [path for path in files_under(tmp_path) if CANARY.encode() in path.read_bytes()]
+    leaks += [path for path in files_changed_since(ROOT, started) if CANARY.encode() in path.read_bytes()]
+    assert leaks == []
+
+
+def files_under(folder: Path):
+    return [p for p in folder.rglob("*") if p.is_file()]
+
+
+def files_changed_since(root: Path, since: float):
+    """Files in the project changed during the test (the server's cwd), outside tools' own folders."""
+    skip = {".git", ".venv", ".hypothesis", ".pytest_cache", ".ruff_cache", "__pycache__", "test-output"}
+    found = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = [d for d in dirnames if d not in skip]
+        for name in filenames:
+            path = Path(dirpath) / name
+            try:
+                if path.stat().st_mtime >= since:
+                    found.append(path)
+            except OSError:
+                pass
+    return found
+
+
+def test_a_server_without_an_index_says_why_then_serves_the_build(tmp_path):
+    knowledge, index = tmp_path / "knowledge", tmp_path / "index"
+    shutil.copytree(FIXTURE_KNOWLEDGE, knowledge)
+    with gunicorn(tmp_path / "srv", knowledge, index, workers=2) as server:
+        ready = server.request("GET", "/readyz")
+        assert ready.status == 503 and "no index at" in ready.json()["error"]["message"]
+        assert server.ask("side effects?").status == 503
+        wait_for(lambda: server.log().count("engine not ready: no index at") == 2)  # one clear line per worker
+        build(knowledge, index)
+        wait_for(lambda: all(server.request("GET", "/readyz").status == 200 for _ in range(6)))
+        assert server.ask("what are the side effects").status == 200
+
+
+def test_a_short_soak_at_a_steady_rate_has_no_errors_and_flat_memory(folders, tmp_path):
+    """`make soak` runs this for 5 minutes on the real knowledge; here 10 s on the fixture."""
+    from tests.soak import run
+
+    result = run(10, 30, workers=2, knowledge=folders[0], index=folders[1], workdir=tmp_path / "srv", say=lambda m: None)
+    print(f"\nshort soak: {result['requests']} requests, {result['errors']} errors, latency {result['latency_ms']}, "
+          f"worker RSS growth {result['worker_rss_growth_percent']} %")
+    assert result["errors"] == 0, result["error_examples"]
+    assert result["requests"] == 300 and not result["workers_replaced"]
+    assert all(growth <= 10.0 for growth in result["worker_rss_growth_percent"].values())
