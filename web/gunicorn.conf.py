@@ -13,6 +13,10 @@ import os
 from pathlib import Path
 
 bind = f"{os.environ.get('BOT_HOST', '127.0.0.1')}:{os.environ.get('BOT_PORT', '8000')}"
+# One ONNX Runtime thread per worker: two workers then share two cores without oversubscription.
+# Measured with `python -m bot loadtest` (docs/performance.md): 2 workers x 4 threads gave about
+# 200 answers/s with the runtime's default (one thread per core) and 305-334 with one thread.
+os.environ.setdefault("BOT_EMBED_THREADS", "1")
 workers = int(os.environ.get("BOT_WORKERS", "2"))
 worker_class = "gthread"
 threads = int(os.environ.get("BOT_THREADS", "4"))

@@ -31,7 +31,6 @@ HEADERS = {
 }
 # Characters that matter to an HTML parser, written as JSON escapes: the value is the same, but a
 # JSON body never carries a raw "<script" even when it quotes what someone typed.
-_HTML_SAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
 
 
 class HtmlSafeJSONProvider(DefaultJSONProvider):
@@ -39,8 +38,10 @@ class HtmlSafeJSONProvider(DefaultJSONProvider):
     sort_keys = False  # keep the order of the DESIGN.md contract
 
     def dumps(self, obj, **kwargs) -> str:
-        # Outside strings JSON has none of these characters, so the translation only touches strings.
-        return super().dumps(obj, **kwargs).translate(_HTML_SAFE)
+        # Outside strings JSON has none of these characters, so this only touches strings.
+        # (Three str.replace calls: several times faster than str.translate on a long answer.)
+        text = super().dumps(obj, **kwargs)
+        return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def init_app(app: Flask) -> None:
