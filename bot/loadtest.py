@@ -77,7 +77,7 @@ def run(repeated: list[str], unique: list[str], connections: int = 16, seconds: 
     result = parse(out)
     result.update({"connections": connections, "seconds": seconds, "repeat_share": repeat_share,
                    "workers": int(server_env.get("BOT_WORKERS", "2")), "threads": int(server_env.get("BOT_THREADS", "4")),
-                   "embed_threads": int(server_env.get("BOT_EMBED_THREADS", "0") or 0), "cores": os.cpu_count()})
+                   "embed_threads": int(server_env.get("BOT_EMBED_THREADS") or 1), "cores": os.cpu_count()})
     return result
 
 
