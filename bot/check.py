@@ -12,14 +12,12 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from bot import claims, compare
 from bot.answer import Citation, describe
 from bot.context import LABELS, Focus
 from bot.engine import UNCOVERED_TERM_BAR
 from bot.errors import InputError, KnowledgeError
-from bot.knowledge import Snippet
+from bot.knowledge import Snippet, load_yaml_mapping
 from bot.lint import reading_grade
 from bot.retrieve import Hit
 from bot.text import fold, words
@@ -78,14 +76,9 @@ class CheckResult:
 
 def load_wording(knowledge_dir) -> dict:
     path = Path(knowledge_dir) / "check.yaml"
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise KnowledgeError(path, "-", "file not found") from None
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise KnowledgeError(path, "-", f"broken YAML: {' '.join(str(exc).split())}") from None
+    data = load_yaml_mapping(path)
     for key in ("reasons", "evidence_line", "certainty_words", "phrasing", "harm_words"):
-        if key not in (data or {}):
+        if key not in data:
             raise KnowledgeError(path, key, "missing")
     return data
 

@@ -2,33 +2,21 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 from bot.check import VERDICTS
 from bot.errors import InputError
+from bot.evaluate import read_jsonl
 
 
 def load_check_cases(path) -> list[dict]:
-    path = Path(path)
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (FileNotFoundError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot read ({exc.__class__.__name__})") from None
     cases = []
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
+    for number, row in read_jsonl(path, "check"):
         try:
-            row = json.loads(line)
             text, verdict = row["text"], row["verdict"]
-        except (ValueError, KeyError, TypeError) as exc:
-            raise InputError(f"{path}:{number}: not a check line ({exc})") from None
+        except KeyError as exc:
+            raise InputError(f"{path}:{number}: not a check line (missing {exc})") from None
         if verdict not in VERDICTS:
             raise InputError(f"{path}:{number}: verdict '{verdict}' is not one of {', '.join(VERDICTS)}")
         cases.append({"text": text, "verdict": verdict})
-    if not cases:
-        raise InputError(f"{path}: no sentences")
     return cases
 
 

@@ -16,10 +16,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from bot.errors import KnowledgeError
-from bot.knowledge import Knowledge
+from bot.knowledge import Knowledge, load_yaml_mapping
 from bot.text import STOPWORDS, fold, tokenize, words
 
 MIN_LENGTH = 4  # shorter lower-case words are too often abbreviations or noise to judge
@@ -52,14 +50,7 @@ NOT_TARGETS = frozenset("me you him her them us it that this those these people 
 
 def load_scope(knowledge_dir) -> Scope:
     path = Path(knowledge_dir) / "scope.yaml"
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise KnowledgeError(path, "-", "file not found") from None
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise KnowledgeError(path, "-", f"broken YAML: {' '.join(str(exc).split())}") from None
-    if not isinstance(data, dict):
-        raise KnowledgeError(path, "-", "must be a mapping")
+    data = load_yaml_mapping(path)
     for key in data:
         if key not in SCOPE_KEYS:
             raise KnowledgeError(path, key, f"unknown key (allowed: {', '.join(SCOPE_KEYS)})")

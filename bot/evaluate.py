@@ -29,7 +29,8 @@ class Case:
     history: tuple[str, ...] = ()
 
 
-def load_cases(path) -> list[Case]:
+def read_jsonl(path, what: str) -> list[tuple[int, dict]]:
+    """(line number, object) for each non-blank line; InputError names the file and line."""
     path = Path(path)
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
@@ -37,21 +38,33 @@ def load_cases(path) -> list[Case]:
         raise InputError(f"{path}: file not found") from None
     except UnicodeDecodeError:
         raise InputError(f"{path}: not UTF-8 text") from None
-    cases = []
+    rows = []
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         try:
             row = json.loads(line)
+        except ValueError as exc:
+            raise InputError(f"{path}:{number}: not a {what} line ({exc})") from None
+        if not isinstance(row, dict):
+            raise InputError(f"{path}:{number}: not a {what} line (not an object)")
+        rows.append((number, row))
+    if not rows:
+        raise InputError(f"{path}: no {what}s")
+    return rows
+
+
+def load_cases(path) -> list[Case]:
+    cases = []
+    for number, row in read_jsonl(path, "question"):
+        try:
             case = Case(row["question"], tuple(row.get("expected") or ()), row.get("kind", "answer"),
                         tuple(row.get("history") or ()))
-        except (ValueError, KeyError, TypeError) as exc:
+        except (KeyError, TypeError) as exc:
             raise InputError(f"{path}:{number}: not a question line ({exc})") from None
         if case.kind not in KINDS:
             raise InputError(f"{path}:{number}: kind '{case.kind}' is not one of {', '.join(KINDS)}")
         cases.append(case)
-    if not cases:
-        raise InputError(f"{path}: no questions")
     return cases
 
 

@@ -162,6 +162,14 @@ def _load(root: Path, problems: _Problems) -> Knowledge:
                      lexicon=lexicon, content_hash=content_hash(root))
 
 
+def load_yaml_mapping(path: Path) -> dict:
+    """A knowledge YAML file that must hold a mapping; KnowledgeError names the file otherwise."""
+    data = read_yaml(Path(path), _Problems(strict=True))
+    if not isinstance(data, dict):
+        raise KnowledgeError(path, "-", "must be a mapping of keys to values")
+    return data
+
+
 def read_yaml(path: Path, problems: _Problems):
     try:
         return yaml.safe_load(path.read_text(encoding="utf-8"))

@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from bot.errors import KnowledgeError
+from bot.knowledge import load_yaml_mapping
 
 REQUIRED = ("reminder", "certainty_heading", "certainty", "certainty_labels", "disagreement_heading",
             "disagreement", "no_evidence", "covers_heading", "covers", "starter_questions",
@@ -47,14 +46,7 @@ class Messages:
 
 def load_messages(knowledge_dir) -> Messages:
     path = Path(knowledge_dir) / "messages.yaml"
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise KnowledgeError(path, "-", "file not found") from None
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise KnowledgeError(path, "-", f"broken YAML: {' '.join(str(exc).split())}") from None
-    if not isinstance(data, dict):
-        raise KnowledgeError(path, "-", "must be a mapping")
+    data = load_yaml_mapping(path)
     for key in REQUIRED:
         if key not in data:
             raise KnowledgeError(path, key, "missing")

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import yaml
 
 from bot.errors import KnowledgeError
+from bot.knowledge import load_yaml_mapping
 from bot.safety_patterns import FIRST_PERSON, INFORMATIONAL, PAST, PATTERNS, PERSON, SOFT_SIGNALS
 from bot.text import fold, normalize
 
@@ -44,14 +44,7 @@ class SafetyConfig:
 def load_examples(knowledge_dir) -> dict[str, list[str]]:
     """Curated examples by kind, from knowledge/safety.yaml."""
     path = Path(knowledge_dir) / "safety.yaml"
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise KnowledgeError(path, "-", "file not found") from None
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise KnowledgeError(path, "-", f"broken YAML: {' '.join(str(exc).split())}") from None
-    if not isinstance(data, dict):
-        raise KnowledgeError(path, "-", "must be a mapping of kind -> examples")
+    data = load_yaml_mapping(path)
     for key, value in data.items():
         if key not in EXAMPLE_KINDS:
             raise KnowledgeError(path, key, f"unknown key (allowed: {', '.join(EXAMPLE_KINDS)})")

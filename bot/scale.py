@@ -33,7 +33,6 @@ SYNONYMS = {
 }
 WORD = re.compile(r"\b(" + "|".join(SYNONYMS) + r")\b")
 NUMBER = re.compile(r"\b\d{2,4}\b")
-COPY = ("sources.yaml", "lexicon.yaml", "messages.yaml", "safety.yaml", "check.yaml")
 
 _CHILD = """
 import json, resource, statistics, sys, time
@@ -66,9 +65,8 @@ def generate(knowledge: Knowledge, size: int, folder: Path, seed: int = 7) -> No
     if folder.exists():
         shutil.rmtree(folder)
     (folder / "snippets").mkdir(parents=True)
-    for name in COPY:
-        if (knowledge.root / name).exists():
-            shutil.copy(knowledge.root / name, folder / name)
+    for path in knowledge.root.glob("*.yaml"):  # registry, lexicon, messages, safety, scope, check
+        shutil.copy(path, folder / path.name)
     by_topic = defaultdict(list)
     for snippet in knowledge.snippets:
         by_topic[snippet.topic].append(snippet)
@@ -105,8 +103,10 @@ def measure(size: int, workdir: Path, questions: list[str], progress=print) -> d
     generate_s = time.perf_counter() - started
     progress(f"{size}: building")
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "bot", "build", "--knowledge", str(knowledge_dir), "--index", str(index_dir)],
-                   check=True, cwd=ROOT, capture_output=True)
+    built = subprocess.run([sys.executable, "-m", "bot", "build", "--knowledge", str(knowledge_dir),
+                            "--index", str(index_dir)], cwd=ROOT, capture_output=True, text=True)
+    if built.returncode != 0:
+        raise RuntimeError(f"build of {size} snippets failed: {built.stderr.strip().splitlines()[-1:]}")
     build_s = time.perf_counter() - started
     progress(f"{size}: querying")
     out = subprocess.run([sys.executable, "-c", _CHILD, str(knowledge_dir), str(index_dir)], input=json.dumps(questions),
