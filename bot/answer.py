@@ -116,9 +116,9 @@ class Composer:
     def __init__(self, knowledge: Knowledge, messages: Messages, config: ComposerConfig | None = None):
         self.knowledge, self.messages = knowledge, messages
         self.config = config or ComposerConfig()
-        # Worked out once: the words of each body and of each first lay question.
-        self.body_tokens = {s.id: frozenset(tokenize(s.body)) for s in knowledge.snippets}
-        self.question_tokens = {s.id: frozenset(tokenize(s.questions[0])) for s in knowledge.snippets if s.questions}
+        # The words of each body and of each first lay question, worked out once, when first needed.
+        self.body_tokens: dict[str, frozenset[str]] = {}
+        self.question_tokens: dict[str, frozenset[str]] = {}
 
     def evidence(self, retrieval: Retrieval, kind: str = "answer", intro: str = "",
                  notes: tuple[str, ...] = ()) -> Answer:
@@ -183,9 +183,7 @@ class Composer:
         return None
 
     def _duplicate(self, a: Snippet, b: Snippet) -> bool:
-        ta, tb = self.body_tokens.get(a.id), self.body_tokens.get(b.id)
-        if ta is None or tb is None:  # a snippet from outside this knowledge (tests)
-            ta, tb = frozenset(tokenize(a.body)), frozenset(tokenize(b.body))
+        ta, tb = _tokens_of(self.body_tokens, a.id, a.body), _tokens_of(self.body_tokens, b.id, b.body)
         return len(ta & tb) / max(1, min(len(ta), len(tb))) >= self.config.duplicate_overlap
 
     def certainty_line(self, certainty: str, snippets: list[Snippet]) -> str:
@@ -231,7 +229,7 @@ class Composer:
             if not related:
                 continue
             question = snip.questions[0]
-            words_ = self.question_tokens.get(snip.id) or frozenset(tokenize(question))
+            words_ = _tokens_of(self.question_tokens, snip.id, question)
             if not words_ - asked:
                 continue
             scored.append((rank, _as_question(question)))
@@ -275,6 +273,13 @@ def render_html(markdown_text: str, html_id: str) -> str:
     html = CITE_MARK.sub(lambda m: f'<sup><a href="#{html_id}-src-{m.group(1)}">[{m.group(1)}]</a></sup>', html)
     return nh3.clean(html, tags=ALLOWED_TAGS, attributes={"a": {"href"}},
                      url_schemes={"https", "http", "tel", "sms"}, link_rel=None)
+
+
+def _tokens_of(cache: dict[str, frozenset[str]], key: str, text: str) -> frozenset[str]:
+    found = cache.get(key)
+    if found is None:
+        found = cache[key] = frozenset(tokenize(text))  # a dict store is atomic: safe across threads
+    return found
 
 
 @lru_cache(maxsize=4096)

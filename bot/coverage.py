@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -68,16 +69,22 @@ def _alternation(terms, plurals: bool = False) -> re.Pattern | None:
 
 class Coverage:
     def __init__(self, knowledge: Knowledge, scope: Scope, common_words: set[str] | None = None,
-                 extra_texts: tuple[str, ...] = ()):
-        texts = [s.search_text() for s in knowledge.snippets] + list(extra_texts)
+                 known_stems: Iterable[str] | None = None):
+        """`known_stems`: the index's BM25 vocabulary, which saves stemming every snippet again."""
+        texts = [s.search_text() for s in knowledge.snippets]
         texts += [f"{term} {' '.join(targets)}" for term, targets in knowledge.lexicon.expansions]
         texts += list(scope.domain_terms)
         self.surface = {w for text in texts for w in words(text)}
-        self.stems = {t for text in texts for t in tokenize(text)}
+        if known_stems is None:
+            self.stems = {t for text in texts for t in tokenize(text)}
+        else:
+            extra = [f"{term} {' '.join(targets)}" for term, targets in knowledge.lexicon.expansions]
+            self.stems = set(known_stems) | {t for text in extra + list(scope.domain_terms) for t in tokenize(text)}
         self.surface_list = sorted(w for w in self.surface if len(w) >= MIN_LENGTH)
-        self._by_length: dict[int, tuple[str, ...]] = {}
+        by_length: dict[int, list[str]] = {}
         for known in self.surface_list:
-            self._by_length[len(known)] = self._by_length.get(len(known), ()) + (known,)
+            by_length.setdefault(len(known), []).append(known)
+        self._by_length = {n: tuple(ws) for n, ws in by_length.items()}
         self.common = common_words
         self.domain = _alternation(scope.domain_terms)
         self.lay = _alternation([term for term, _ in knowledge.lexicon.expansions])

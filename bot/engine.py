@@ -85,7 +85,7 @@ class Engine:
             raise IndexStaleError(exc.reason, rebuild_command(settings)) from None
         examples, vectors = self.index.extras.get("safety", ((), None))
         self.coverage = Coverage(self.knowledge, load_scope(settings.knowledge_dir),
-                                 wordpiece_vocabulary(_tokenizer_file(settings)))
+                                 wordpiece_vocabulary(_tokenizer_file(settings)), self.index.bm25.vocab)
         self.triager = Triager(examples, vectors, self.coverage.mentions_domain)
         self.retriever = Retriever(self.knowledge, self.index, self.embedder, retrieval)
         self.composer = Composer(self.knowledge, self.messages)

@@ -114,6 +114,16 @@ class Knowledge:
         return {s.id: s for s in self.snippets}
 
 
+class _FastYAMLHandler(frontmatter.YAMLHandler):
+    """python-frontmatter's YAML handler on LibYAML's safe loader (several times faster)."""
+
+    def load(self, fm: str, **kwargs):
+        return yaml.load(fm, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
+_FAST_YAML = _FastYAMLHandler()
+
+
 class _Problems:
     """Collects problems; in strict mode the first one is raised at once."""
 
@@ -172,7 +182,7 @@ def load_yaml_mapping(path: Path) -> dict:
 
 def read_yaml(path: Path, problems: _Problems):
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except FileNotFoundError:
         problems.add(path, "-", "file not found")
     except UnicodeDecodeError:
@@ -231,7 +241,7 @@ def _load_snippets(folder: Path, known_sources: set[str], problems: _Problems) -
 
 def _load_snippet(path: Path, folder: Path, known_sources: set[str], problems: _Problems):
     try:
-        post = frontmatter.loads(path.read_text(encoding="utf-8"))
+        post = frontmatter.loads(path.read_text(encoding="utf-8"), handler=_FAST_YAML)
     except UnicodeDecodeError:
         problems.add(path, "-", "not UTF-8 text")
         return None
