@@ -115,3 +115,27 @@ def test_non_utf8_bytes_in_a_real_process_give_no_traceback(tmp_path):
          "--index", str(tmp_path / "missing")], capture_output=True)
     assert result.returncode == 2
     assert result.stderr == b"error: the question is empty\n"
+
+
+def test_check_command_prints_a_verdict_and_json(cli_index, capsys):
+    capsys.readouterr()
+    assert main(["check", "Ketamine is a proven cure for fibromyalgia.", "--json", *cli_index]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["verdict"] == "overstated" and data["suggested_phrasing"]
+    assert main(["check", "   ", *cli_index]) == 2
+
+
+def test_eval_check_reports_macro_f1_and_confusion(cli_index, tmp_path, capsys):
+    sentences = tmp_path / "check.jsonl"
+    sentences.write_text("\n".join(json.dumps(row) for row in [
+        {"text": "Ketamine is a proven cure for fibromyalgia.", "verdict": "overstated"},
+        {"text": "Gabapentin is the best choice for nerve pain.", "verdict": "not_covered"},
+    ]))
+    capsys.readouterr()
+    assert main(["eval", "--check", "--questions", str(sentences), "--json", *cli_index]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["macro_f1"] == 1.0 and result["confusion"]["overstated"]["overstated"] == 1
+    assert set(result["per_verdict"]) == {"consistent", "overstated", "understated", "contradicted", "not_covered"}
+    sentences.write_text('{"text": "x", "verdict": "maybe"}\n')
+    assert main(["eval", "--check", "--questions", str(sentences), *cli_index]) == 2
+    assert "verdict 'maybe' is not one of" in capsys.readouterr().err
