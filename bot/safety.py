@@ -18,7 +18,7 @@ import numpy as np
 
 from bot.errors import KnowledgeError
 from bot.knowledge import load_yaml_mapping
-from bot.safety_patterns import FIRST_PERSON, INFORMATIONAL, PAST, PATTERNS, PERSON, SOFT_SIGNALS
+from bot.safety_patterns import ADVICE_CUES, FIRST_PERSON, INFORMATIONAL, PAST, PATTERNS, PERSON, SOFT_SIGNALS
 from bot.text import fold, normalize
 
 KINDS = ("crisis", "emergency", "illicit", "personal_advice", "out_of_scope")  # precedence order
@@ -94,8 +94,8 @@ class Triager:
         if votes[best] < threshold or votes[best] <= votes.get("in_scope", 0.0) + 0.02:
             return None
         text = fold(question)
-        if best == "personal_advice" and not FIRST_PERSON.search(text):
-            return None  # advice is about the asker: "ketamine lozenges" alone is not a request for it
+        if best == "personal_advice" and not (FIRST_PERSON.search(text) and ADVICE_CUES.search(text)):
+            return None  # advice is about the asker's own care: "ketamine lozenges" asks for none
         if best == "emergency" and (INFORMATIONAL.search(text) or PAST.search(text)
                                     or not re.search(rf"\b{PERSON}\b", text)):
             return None  # "what happens if someone takes too much" asks about a harm, it reports none

@@ -115,6 +115,12 @@ PERSONAL_ADVICE = (
     r"\bam i a (good |suitable )?candidate\b|\bwill it (work|help) for me\b|\bwould it help me\b",
 )
 
+# A request about the asker's own treatment, which meaning alone may route to personal advice;
+# "what should I expect" or "what should I ask" is a request for information instead.
+ADVICE_CUES = re.compile(rf"(?:\b(should|shall) i\b(?![^.?!]{{0,25}}\b(ask|bring|expect|know|prepare|tell|say|look for|read)\b)|"
+                         rf"\b(can|could|may) i\b|\bdo i need to\b|\bfor me\b|\bmy (dose|dosage|meds|medication|prescription)\b|"
+                         rf"\bhow (much|many|often)\b[^.?!]{{0,30}}\bi\b|\b{ADVICE_VERBS} (my|taking)\b)")
+
 PATTERNS: dict[str, list[re.Pattern]] = {
     "crisis": [re.compile(p) for p in CRISIS],
     "emergency": [re.compile(p) for p in EMERGENCY],

@@ -100,7 +100,8 @@ def test_personal_advice_by_meaning_needs_the_asker_in_the_question():
     t = Triager(examples, np.eye(2, dtype=np.float32))
     near = np.array([0.9, 0.1], np.float32)
     assert t.triage("ketamine lozenges", near).kind == "answer"
-    assert t.triage("my lozenges, more of them?", near).kind == "personal_advice"
+    assert t.triage("more of my lozenges for me?", near).kind == "personal_advice"
+    assert t.triage("what should I expect at my lozenge visit", near).kind == "answer"
 
 
 def test_soft_signals_for_ordinary_questions():
