@@ -19,7 +19,8 @@ PAST = re.compile(r"\b(last (year|month|week)|years ago|months ago|history of|in
                   r"as a child)\b")
 # "is that normal?", "what happens if..." ask about a harm; they do not report one happening now.
 INFORMATIONAL = re.compile(r"\b(is (that|this|it) normal|what happens (if|when)|can (it|ketamine|this) cause|"
-                           r"is it (common|dangerous|possible)|how (common|likely|often))\b")
+                           r"is it (common|dangerous|possible)|how (common|likely|often)|what happened|"
+                           r"(read|heard|saw) (a|an|about|that|on|in)|a (story|news|report|article) about)\b")
 
 MEDS = r"(?:pills?|tablets?|meds|medications?|medicines?|oxy\w*|opioids?|painkillers?|lozenges?|troches?|ketamine)"
 CARERS = r"(?:them|everyone|everybody|my family|my kids|my children|my husband|my wife|my partner|him|her|people)"
@@ -58,6 +59,9 @@ CRISIS = (
     r"\b(giv(e|en|ing)|gave) away (my|all my|most of my) (things|stuff|belongings|possessions|pets?)\b",
     r"\b(said|saying|say) (my |our |all my )?goodbyes?\b",
     r"\bi'?m (so )?(done|finished)( with (life|living|everything|it all|this life))?\s*([.!]|$)",
+    r"\b(this is|saying|say) (my |a |our )?(last )?(goodbye|farewell)\b",
+    r"\btell (my |our )?(\w+ ){0,2}(that )?i (love|loved) (her|him|them|you)\b",
+    r"\b(won'?t|will not) (be )?(here|around) (much longer|for much longer|for long|any ?more|to see)\b",
 )
 
 EMERGENCY = (
@@ -72,7 +76,10 @@ EMERGENCY = (
     rf"\b{PERSON}\b[^.?!]{{0,40}}\b(seizure|seizing|fitting|convuls\w*)\b",
     r"\b(having|is having|is in) a (seizure|fit)\b",
     r"\b(shaking|jerking|twitching|convuls\w*)\b[^.?!]{0,30}\b(floor|ground|won'?t|not respond\w*|uncontrollabl\w*)\b",
-    r"\b(unresponsive|unconscious|collapsed|passed out|lips (are |turning |going )?blue|turning blue)\b",
+    r"\b(unresponsive|unconscious|collapsed|passed out|turning blue)\b|\blips\b[^.?!]{0,20}\bblue\b",
+    r"\b(trying to|tried to|about to|wants to) (climb|jump|get) out (of )?(the |a |his |her |my )?window\b",
+    rf"\b{PERSON}\b[^.?!]{{0,40}}\b(seeing things|hallucinat\w*|agitated|violent|aggressive|out of control|not making sense)\b"
+    r"[^?!]{0,60}\b(what (do|should|can) (i|we) do|help( me| us)?|right now|call)\b",
     rf"\b(ca{NT}|cannot|wo{NT}|will not|unable to)\s+(wake|rouse)\b|\bnot waking( up)?\b",
     rf"\b(wo{NT}|will not|is{NT}|does{NT}|not)\s+respond(ing)?\b",
     r"\b(call|need|get) (an )?ambulance\b|\bemergency right now\b",
@@ -90,6 +97,8 @@ ILLICIT = (
     r"\b(for fun|recreational\w*|at a party|at parties|party drug use|rave|festival)\b",
     r"\bwithout (a |any )?(prescription|script|doctor|rx)\b|\bno (rx|prescription|script)( needed| required)?\b",
     r"\b(ketamine|ket|k) (powder|crystals?)\b|\b(websites?|online|dark ?web)\b[^.?!]{0,30}\b(ship|sell|deliver)\w*\b",
+    r"\b(make|making|cook|cooking|brew|extract|diy)\b[^.?!]{0,40}\b(ketamine|ket|dxm|spray|troches?|lozenges?)\b"
+    r"[^.?!]{0,40}\b(at home|from powder|powder|myself|diy|kitchen)\b",
     r"\b(dealer|dark ?web|street ketamine)\b",
     r"\b(how much|how many|best way|want|wanna|trying|try)\b[^.?!]{0,40}\b(to )?(trip|tripping)\b",
     r"\brobo[- ]?trip\w*\b",
@@ -105,9 +114,11 @@ ADVICE_VERBS = (r"(stop|start|quit|take|increase|decrease|reduce|raise|lower|dou
                 r"get (my|another|the next|more|an?))")
 PERSONAL_ADVICE = (
     rf"\bshould my\b[^.?!]{{0,15}}\b{ADVICE_VERBS}\b|\bwould you recommend\b",
-    r"\b(should|shall) i\b(?![^.?!]{0,25}\b(ask|bring|expect|know|prepare|tell|say|look for|read)\b)",
+    r"\b(should|shall) i\b(?![^.?!]{0,25}\b(ask|bring|expect|know|prepare|tell|say|look for|look out for|read|"
+    r"ring|call|contact|phone|report|mention|watch for)\b)",
     rf"\bdo i need to {ADVICE_VERBS}\b",
-    rf"\b(can|could|may|is it ok(ay)? (to|if) i|is it ok(ay)? for me to)\s*(i\s+)?(still\s+)?{ADVICE_VERBS}\b",
+    rf"\b(can|could|may) i\s+(still\s+)?{ADVICE_VERBS}\b",
+    rf"\b(is it ok(ay)? (to|if i)|is it ok(ay)? for me to)\s+(still\s+)?{ADVICE_VERBS}\b",
     r"\bwhat (dose|dosage|amount|strength)\b[^.?!]{0,40}\b(i|me|my)\b",
     r"\bhow (much|many|often)\b[^.?!]{0,40}\b(should|do|can|must|could) i\b",
     r"\b(right|safe|suitable|good|ok|okay|a good idea|worth it) for me\b",
@@ -117,7 +128,8 @@ PERSONAL_ADVICE = (
 
 # A request about the asker's own treatment, which meaning alone may route to personal advice;
 # "what should I expect" or "what should I ask" is a request for information instead.
-ADVICE_CUES = re.compile(rf"(?:\b(should|shall) i\b(?![^.?!]{{0,25}}\b(ask|bring|expect|know|prepare|tell|say|look for|read)\b)|"
+ADVICE_CUES = re.compile(rf"(?:\b(should|shall) i\b(?![^.?!]{{0,25}}\b(ask|bring|expect|know|prepare|tell|say|look for|read|"
+                         rf"ring|call|contact|phone|report|mention|watch for)\b)|"
                          rf"\b(can|could|may) i\b|\bdo i need to\b|\bfor me\b|\bmy (dose|dosage|meds|medication|prescription)\b|"
                          rf"\bhow (much|many|often)\b[^.?!]{{0,30}}\bi\b|\b{ADVICE_VERBS} (my|taking)\b)")
 

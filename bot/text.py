@@ -25,6 +25,8 @@ then there these they this those through to too under until up very was we were 
 while who whom why will with would you your yours yourself s t don doesn isn aren wasn weren won
 i'm it's what's can't don't doesn't isn't i've i'd i'll you're anyone anything someone something
 really please tell know thing things get got go going also much many lot
+im ive youre theyre isnt arent wasnt werent dont doesnt didnt cant couldnt wont wouldnt
+shouldnt hasnt havent hadnt thats whats theres
 """.split())
 
 

@@ -116,3 +116,18 @@ def test_curated_examples_load_with_every_kind():
                                             "out_of_scope", "in_scope"}
     for text in CRISIS + EMERGENCY + ILLICIT + ADVICE:
         assert text not in {p for _, p in pairs}, "test paraphrases must not be curated examples"
+
+
+@pytest.mark.parametrize("text,kind", [
+    ("this is goodbye. please tell my son i love him", "crisis"),
+    ("I won't be around much longer, I've made my peace", "crisis"),
+    ("I won't be around for my infusion next week, can I move it", "answer"),
+    ("took my lozenges with my oxycodone and my lips are going blue", "emergency"),
+    ("mum is seeing things and trying to climb out the window, what do I do", "emergency"),
+    ("how to make ketamine spray at home from powder", "illicit"),
+    ("read a story about someone who overdosed on ketamine at home, what happened there", "answer"),
+    ("which side effects should I ring the clinic about", "answer"),
+    ("my sister heard amantadine can stop pain after surgery, is that true", "answer"),
+])
+def test_later_paraphrases(text, kind):
+    assert triager.triage(text).kind == kind
