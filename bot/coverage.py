@@ -36,11 +36,21 @@ class Scope:
 
 COMPARISON = re.compile(r"\b(compare[sd]?|comparison|versus|vs\.?|better|worse|as good as|instead of|rather than|"
                         r"or|alternative)\b")
+# The evidence is about adults: a question about treating a child gets "no evidence", not an adult's
+# answer. A child who is only mentioned ("too drowsy to look after my kids", a baby in pregnancy) is not.
+CHILD = (r"(child|children|kids?|toddlers?|infants?|teens?|teenagers?|adolescents?|minors?|"
+         r"(1[0-7]|[1-9])[- ](year|yr)s?[- ]old)")
+CHILDREN = re.compile(
+    r"\bp(a)?ediatric\w*\b|"
+    rf"\b(for|in|to|give|giving|gave|treat|treating|on) (a |an |my |our |the |their |your |young )*{CHILD}\b|"
+    rf"(?<!as a )\b{CHILD}( \w+)? (take|takes|taking|have|has|having|get|gets|getting|given|use|uses|using|dose|"
+    r"dosage|safe)\b")
 SCOPE_KEYS = ("domain_terms", "other_treatments", "covered_targets")
 # "<one of our medicines> ... for|to treat <target>": what the question asks the medicine to do.
 TARGET = re.compile(
     r"\b(ketamine|esketamine|spravato|memantine|dextromethorphan|dxm|amantadine|magnesium|infusions?|drips?)\b"
-    r"[^.?!,]{0,25}?\b(?P<verb>for|to treat|treats?|treating|treatment of|helps?(?: with)?|cure|cures)\s+"
+    r"[^.?!,]{0,25}?\b(?P<verb>for|to treat|treats?|treating|treatment of|helps?(?: with)?|cure|cures|"
+    r"reduces?|relieves?|improves?|eases?)\s+"
     r"(?:my |the |a |an |your |his |her |their )?(?P<target>[a-z][a-z' -]{2,40})")
 NOT_TARGETS = frozenset("me you him her them us it that this those these people patients adults kids children "
                         "everyone anyone someone most some many years months weeks days hours long how a while "
@@ -111,6 +121,9 @@ class Coverage:
         meant = set(target) | {w for term, clinical in self.expansions if re.search(rf"\b{re.escape(term)}\b", phrase)
                                for c in clinical for w in words(c)}  # "fibro" means fibromyalgia
         return None if meant & self.covered else phrase
+
+    def about_children(self, text: str) -> bool:
+        return bool(CHILDREN.search(fold(text)))
 
     def mentions_domain(self, text: str) -> bool:
         """A domain word, or any lay term from the lexicon ("trip", "drip", "pee problems")."""

@@ -171,7 +171,8 @@ class Engine:
         """The question is about a treatment or topic the evidence base does not cover: it names a
         treatment we lack, or a rare word we do not know while no snippet is a close match."""
         coverage = self.coverage
-        if coverage.other_treatment(question) or coverage.unknown_names(question) or coverage.uncovered_target(question):
+        if (coverage.other_treatment(question) or coverage.unknown_names(question)
+                or coverage.uncovered_target(question) or coverage.about_children(question)):
             return True
         close = any(h.similarity >= UNCOVERED_TERM_BAR for h in retrieval.hits)
         return not close and bool(self.coverage.rare_terms(question))

@@ -64,3 +64,19 @@ def test_scope_file_is_strict(knowledge_copy):
     (knowledge_copy / "scope.yaml").write_text("domain_terms: [a]\nother_treatments: [b]\ncovered_targets: [c]\nextra: [d]\n")
     with pytest.raises(KnowledgeError, match="extra"):
         load_scope(knowledge_copy)
+
+
+@pytest.mark.parametrize("question,children", [
+    ("ketamine dose for a 10 year old with CRPS", True),
+    ("is ketamine used in teenagers", True),
+    ("can children have ketamine drips", True),
+    ("I'm 45 years old, does ketamine help", False),
+    ("does ketamine help adults with fibro", False),
+    ("what is the ketamine infusion dose for a 10 year old child with CRPS", True),
+    ("is ketamine safe for my 16-year-old son", True),
+    ("will the infusions make me too drowsy to look after my kids", False),
+    ("can I have ketamine while pregnant, will it hurt the baby", False),
+    ("I was bullied as a child and now have fibro, would ketamine help", False),
+])
+def test_questions_about_children_are_recognised(coverage, question, children):
+    assert coverage.about_children(question) is children
