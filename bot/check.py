@@ -29,6 +29,8 @@ EFFECT_OUTCOMES = {"pain", "function", "quality-of-life"}
 HARM_OUTCOMES = {"side-effects", "mental-effects", "liver", "bladder", "dependence",
                  "heart-blood-pressure", "breathing", "memory", "interactions"}
 MAX_CHARS = 5000
+COMBINATION = re.compile(r"\b(together with|along with|alongside|combined with|in combination|at the same time as|"
+                         r"with (opioids|benzodiazepines|benzos|alcohol|sedatives|antidepressants|maois?))\b")
 # Claims about a particular clinic's prices or an insurer's rules: the base has nothing on these.
 NOT_COVERED = re.compile(r"\$\s?\d|\b\d+ (dollars|pounds|euros)\b|\b(medicare|medicaid|insurers?|insurance|nhs) "
                          r"(covers?|pays?|will pay|reimburses?)\b|\bour (clinic|practice|center|centre) (charges?|costs?)\b")
@@ -140,7 +142,8 @@ class Checker:
         coverage, folded = self.engine.coverage, fold(sentence)
         if coverage.other_treatment(sentence):
             return "not_covered_treatment"
-        if coverage.unknown_names(sentence) or coverage.uncovered_target(sentence) or NOT_COVERED.search(folded):
+        if (coverage.unknown_names(sentence) or coverage.uncovered_target(sentence) or NOT_COVERED.search(folded)
+                or coverage.about_children(sentence)):
             return "not_covered"
         if coverage.rare_terms(sentence):
             hits = self.engine.retriever.search(sentence).hits
@@ -220,7 +223,11 @@ class Checker:
         phrasing = self._harm_phrasing(drug, subject, lead.snippet)
         shares = compare.shares(harms)
         verdict, reason = "consistent", "consistent"
-        if harms and reading.direction == "safety":
+        combined = subject == "interactions" or COMBINATION.search(fold(text))
+        if harms and reading.direction == "safety" and combined and \
+                any("interactions" in h.snippet.outcomes for h in harms):
+            verdict, reason = "contradicted", "contradicted_safety"  # "safe together with..." when the label warns
+        elif harms and reading.direction == "safety":
             if reading.absolute and reading.attributed and unsure:
                 # "none recorded" is what the study says; "none occurred" says more than it can know
                 if not claims.REPORTED.search(fold(text)):
@@ -240,6 +247,11 @@ class Checker:
                 verdict, reason = "overstated", "overstated_harm"  # "most patients" when the studies say fewer
         elif reading.direction == "harm" and reading.strength != "hedged":
             verdict, reason = "overstated", "overstated_harm"
+        elif (reading.direction == "safety" and (reading.strength == "strong" or reading.absolute)
+              and not (reading.attributed and claims.REPORTED.search(fold(text)))):
+            # No study can show a treatment is safe for everyone, or that nothing happened when it only
+            # recorded nothing; "the study recorded no adverse events" is what it says.
+            verdict, reason = "overstated", "overstated_safety"
         return self._result(text, verdict, reason, phrasing, (harms or about)[:2], reading,
                             certainty=lead.snippet.certainty)
 

@@ -51,7 +51,7 @@ BENEFIT = _rx(
     r"fix(es)?|resolv(es?|ed)|eliminat(es?|ed)|get rid of|pain[- ]free|respond(ed|s)?|responders?|"
     r"success(ful|fully)?|lasting relief|control(s|led)? (the )?pain|manag(es?|ed|ing) (the )?pain|"
     r"option for|better|recover(y|ed)?|turns? (their|your|patients') li(fe|ves) around|beat(s)? (the )?placebo|"
-    r"better than (a )?(placebo|dummy)|outperform\w*|superior to)\b")
+    r"better than (a )?(placebo|dummy)|outperform\w*|superior to|cut(s|ting)? (\w+ )?pain)\b")
 HARM = _rx(
     r"\b(side[- ]effects?|adverse( events?| effects?| reactions?)?|harm(s|ful)?|damag(e|es|ed|ing)|toxic\w*|"
     r"injur(y|ies|e|es)|risks?|risky|dangerous|danger|addict\w*|dependen\w*|habit[- ]forming|hooked|"
@@ -77,7 +77,7 @@ STRONG = _rx(
     r"dramatic(ally)?|remarkabl[ey]|excellent|established|gold standard|reliabl[ey]|"
     r"will (\w+ )?(relieve|help|work|reduce|ease|eliminate|fix|cure|resolve|give|make|stop|end|improve|develop|"
     r"destroy|damage|cause|get|ruin|harm|need|feel|have|lose|suffer)|(can|should|will) expect|destroy\w*|"
-    r"devastat\w*|ruin\w*|lasting|"
+    r"devastat\w*|ruin\w*|lasting|last(s|ing)? (for )?(years|months|a long time)|(years|months) of relief|"
     r"permanent(ly)?|long[- ]lasting|long[- ]term relief|for good|evidence[- ]based|strong evidence|robust|"
     r"well[- ]established|well[- ]documented|known to|first[- ]line|best treatment|most effective|"
     r"everyone|everybody|all patients|every patient|completely|totally|entirely|100%|"
@@ -94,6 +94,7 @@ MINIMISERS = _rx(
     r"\b(rare|rarely|mild|mildly|minor|minimal|negligible|tiny|slight(ly)?|hardly (any|ever)|very few|"
     r"almost no|barely|trivial|no big deal|only a small|little (risk|effect|impact|chance)|low risk|"
     r"very low risk|uncommon|seldom|nothing serious|occasionally|now and then|in rare cases|a little|a bit of|"
+    r"marginal(ly)?|only slightly|a touch|negligibly|"
     r"that'?s (about it|all)|nothing more|theoretical|hypothetical|overblown|exaggerated|nothing to worry|"
     r"brief|short[- ]lived|pass(es)? quickly|wears? off quickly|formality|technicality|"
     r"(the same|no more|no greater|no higher|similar) risk)\b")
