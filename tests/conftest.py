@@ -7,6 +7,7 @@ from bot.engine import Engine, build_index
 from bot.retrieve import RetrievalConfig
 from bot.settings import Settings
 from tests.fakes import HashEmbedder
+from web import create_app
 
 DATA = Path(__file__).parent / "data"
 FIXTURE_KNOWLEDGE = DATA / "knowledge"
@@ -34,3 +35,17 @@ def fake_settings(tmp_path_factory) -> Settings:
 @pytest.fixture(scope="session")
 def engine(fake_settings) -> Engine:
     return Engine(fake_settings, HashEmbedder(), RetrievalConfig(min_similarity=FAKE_BAR))
+
+
+@pytest.fixture
+def client(engine):
+    """A test client of the web app over the fake engine, rate limit off."""
+    return create_app({"ENGINE": engine, "TESTING": True, "RATE_LIMIT": ""}).test_client()
+
+
+@pytest.fixture
+def not_ready_client(tmp_path):
+    """A test client of an app whose index does not exist."""
+    app = create_app({"KNOWLEDGE_DIR": FIXTURE_KNOWLEDGE, "INDEX_DIR": tmp_path / "no-index",
+                      "EMBEDDER": HashEmbedder(), "TESTING": True})
+    return app.test_client()

@@ -4,25 +4,11 @@ import json
 
 import pytest
 
-from tests.conftest import FIXTURE_KNOWLEDGE
-from tests.fakes import HashEmbedder
 from web import create_app
 
 CONTRACT = {"kind", "answer", "answer_html", "certainty", "caveats", "citations", "snippets",
             "suggestions", "understood_as"}
 CITATION = {"n", "source_id", "title", "url", "doi", "year", "design"}
-
-
-@pytest.fixture
-def client(engine):
-    return create_app({"ENGINE": engine, "TESTING": True, "RATE_LIMIT": ""}).test_client()
-
-
-@pytest.fixture
-def not_ready_client(tmp_path):
-    app = create_app({"KNOWLEDGE_DIR": FIXTURE_KNOWLEDGE, "INDEX_DIR": tmp_path / "no-index",
-                      "EMBEDDER": HashEmbedder(), "TESTING": True})
-    return app.test_client()
 
 
 def error_of(response, status: int, code: str) -> str:

@@ -7,22 +7,8 @@ from dataclasses import replace
 import pytest
 from markupsafe import escape
 
-from tests.conftest import FIXTURE_KNOWLEDGE
-from tests.fakes import HashEmbedder
 from web import create_app
 from web.view import qr_code
-
-
-@pytest.fixture
-def client(engine):
-    return create_app({"ENGINE": engine, "TESTING": True, "RATE_LIMIT": ""}).test_client()
-
-
-@pytest.fixture
-def not_ready_client(tmp_path):
-    app = create_app({"KNOWLEDGE_DIR": FIXTURE_KNOWLEDGE, "INDEX_DIR": tmp_path / "no-index",
-                      "EMBEDDER": HashEmbedder(), "TESTING": True})
-    return app.test_client()
 
 
 def html_of(response, status: int = 200) -> str:
