@@ -9,7 +9,7 @@ the claim asserts, and the verdict compares the two using the snippets' `finding
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from bot import claims, compare
@@ -168,8 +168,14 @@ class Checker:
                                 certainty=clash[0].snippet.certainty)
         if reading.direction in ("benefit", "no_benefit", "evidence_gap"):
             return self._effect(text, reading, hits, drug, focus)
-        if reading.direction in ("harm", "safety"):
+        if reading.direction == "harm":
             return self._harm(text, reading, hits, drug)
+        if reading.direction == "safety":
+            result = self._harm(text, reading, hits, drug)
+            if claims.also_benefit(fold(text)):  # judged on both counts; the worse verdict stands
+                benefit = self._effect(text, replace(reading, direction="benefit"), hits, drug, focus)
+                result = max((result, benefit), key=lambda r: SEVERITY[r.verdict])
+            return result
         return self._fact(text, reading, hits)
 
     def _effect(self, text, reading, hits, drug, focus) -> ClaimCheck:
@@ -218,6 +224,9 @@ class Checker:
         if not about:
             return self._fact(text, reading, hits)
         harms = [h for h in about if h.snippet.finding == "harm"]
+        if reading.direction == "safety" and not harms:
+            harms = self._harm_evidence(drug, subject, wanted)
+            about = harms + about
         unsure = [h for h in about if h.snippet.finding in ("uncertain", "no-clear-harm")]
         lead = (harms or about)[0]
         phrasing = self._harm_phrasing(drug, subject, lead.snippet)
@@ -255,6 +264,14 @@ class Checker:
         return self._result(text, verdict, reason, phrasing, (harms or about)[:2], reading,
                             certainty=lead.snippet.certainty)
 
+    def _harm_evidence(self, drug: str, subject: str | None, wanted: set[str]) -> list[Hit]:
+        """Reported harms of the drug, looked up directly: a claim that something is safe is judged
+        against them even when its own words retrieved only evidence about benefit."""
+        query = f"{drug} {subject or 'side effects'} risks harms"
+        return [h for h in self.engine.retriever.search(query, k=6).hits
+                if h.snippet.finding == "harm" and set(h.snippet.outcomes) & wanted
+                and (not h.snippet.drugs or drug in h.snippet.drugs)]
+
     def _fact(self, text, reading, hits) -> ClaimCheck:
         lead = hits[0]
         sentence = compare.closest_sentence(text, lead.snippet.body)
@@ -264,7 +281,11 @@ class Checker:
             verdict, reason = quantity
         elif reading.minimised and any(h.snippet.finding == "harm" for h in hits[:2]):
             verdict, reason = "understated", "understated_harm"
-        elif reading.strength == "strong":
+        elif reading.strength == "strong" or (
+                reading.strength == "plain" and not reading.attributed
+                and not claims.NEGATION.search(fold(text).replace("n't", " not"))
+                and claims.EPISTEMIC.search(fold(sentence)) and compare.restates(text, sentence)):
+            # the evidence says "is thought to" or "may"; the claim says the same thing as settled fact
             verdict, reason = "overstated", "overstated_strength"
         return self._result(text, verdict, reason, sentence, (lead,), reading, certainty=lead.snippet.certainty)
 

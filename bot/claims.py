@@ -77,11 +77,14 @@ STRONG = _rx(
     r"dramatic(ally)?|remarkabl[ey]|excellent|established|gold standard|reliabl[ey]|"
     r"will (\w+ )?(relieve|help|work|reduce|ease|eliminate|fix|cure|resolve|give|make|stop|end|improve|develop|"
     r"destroy|damage|cause|get|ruin|harm|need|feel|have|lose|suffer)|(can|should|will) expect|destroy\w*|"
-    r"devastat\w*|ruin\w*|lasting|last(s|ing)? (for )?(years|months|a long time)|(years|months) of relief|"
+    r"devastat\w*|ruin\w*|lasting|reset(s|ting)?|rewir(es?|ing)|reboot(s|ing)?|last(s|ing)? (for )?(years|months|a long time)|(years|months) of relief|"
     r"permanent(ly)?|long[- ]lasting|long[- ]term relief|for good|evidence[- ]based|strong evidence|robust|"
     r"well[- ]established|well[- ]documented|known to|first[- ]line|best treatment|most effective|"
     r"everyone|everybody|all patients|every patient|completely|totally|entirely|100%|"
     r"scientifically (shown|proven)|research (shows|proves)|studies (show|prove)|safe and effective)\b")
+# Words that say how sure a statement is (not how big or how common): "is thought to", "may".
+EPISTEMIC = _rx(r"\b(thought to|believed to|may|might|could|possibl[ey]|perhaps|uncertain|unclear|not clear|"
+                r"probabl[ey]|likely|suggests?|appears? to|seems? to|not known|unknown)\b")
 HEDGED = _rx(
     r"\b(may|might|could|can|possibl[ey]|perhaps|potentially|some|a few|a minority|limited|uncertain|"
     r"unclear|small|modest|short[- ]term|temporar(y|ily)|appears?|seems?|suggests?|preliminary|early|"
@@ -201,6 +204,12 @@ def _direction(folded: str) -> str:
         before = folded[max(0, benefit.start() - 25):benefit.start()]
         return "no_benefit" if NEGATION.search(before) else "benefit"
     return "fact"
+
+
+def also_benefit(folded: str) -> bool:
+    """A safety claim that also asserts a benefit ("a safe option for nerve pain", "safe and effective")."""
+    benefit = BENEFIT.search(folded)
+    return bool(benefit) and not NEGATION.search(folded[max(0, benefit.start() - 25):benefit.start()])
 
 
 def claimed_share(folded: str) -> float | None:

@@ -37,6 +37,13 @@ HEDGING_NEGATION = re.compile(r"\b(can(no|')?t|could ?n'?o?t|not|no|unable to) (
                               r"certain|prove|rule|judge|measure)\w*")
 
 
+def restates(claim: str, sentence: str) -> bool:
+    """The sentence says much of what the claim says: at least two and half of its content words."""
+    own = set(content(claim)) - DRUG_STEMS
+    shared = own & set(content(sentence))
+    return len(shared) >= 2 and len(shared) >= len(own) / 2
+
+
 def negates(text: str, stems: set[str]) -> bool:
     """Whether a negation in the text governs one of the shared words (within the next few words)."""
     folded = HEDGING_NEGATION.sub(" ", fold(text))
@@ -48,7 +55,8 @@ def negates(text: str, stems: set[str]) -> bool:
 
 
 def content(text: str) -> list[str]:
-    text = re.sub(r"\bswitch(es|ing|ed)? on\b", "activate", re.sub(r"n't\b", " not", text))
+    # "switching on the receptor" is activating it; "a switch on nerve cells" is a noun
+    text = re.sub(r"(?<!\ba )\bswitch(es|ing|ed)? on\b", "activate", re.sub(r"n't\b", " not", text))
     return [t for t in tokenize(text) if t not in ("not", "no")]
 
 
@@ -97,9 +105,9 @@ def clash(text: str, hits: list[Hit], negation: bool) -> tuple[Hit, str] | None:
             if negation and rank < 2 and len(shared) >= 0.6 * len(own) and \
                     negates(text, shared) != negates(sentence, shared):
                 return hit, sentence
-            for a, b in ANTONYMS:
-                if (has(own, a) and has(theirs, b) and not has(own, b)) or \
-                   (has(own, b) and has(theirs, a) and not has(own, a)):
+            for a, b in ANTONYMS:  # one side uses a word, the other only its opposite
+                if (has(own, a) and not has(own, b) and has(theirs, b) and not has(theirs, a)) or \
+                   (has(own, b) and not has(own, a) and has(theirs, a) and not has(theirs, b)):
                     return hit, sentence
     return None
 

@@ -83,13 +83,14 @@ class Coverage:
         """`known_stems`: the index's BM25 vocabulary, which saves stemming every snippet again."""
         texts = [s.search_text() for s in knowledge.snippets]
         texts += [f"{term} {' '.join(targets)}" for term, targets in knowledge.lexicon.expansions]
-        texts += list(scope.domain_terms)
+        scoped = list(scope.domain_terms) + list(scope.covered_targets)  # words the scope file names are known
+        texts += scoped
         self.surface = {w for text in texts for w in words(text)}
         if known_stems is None:
             self.stems = {t for text in texts for t in tokenize(text)}
         else:
             extra = [f"{term} {' '.join(targets)}" for term, targets in knowledge.lexicon.expansions]
-            self.stems = set(known_stems) | {t for text in extra + list(scope.domain_terms) for t in tokenize(text)}
+            self.stems = set(known_stems) | {t for text in extra + scoped for t in tokenize(text)}
         self.surface_list = sorted(w for w in self.surface if len(w) >= MIN_LENGTH)
         by_length: dict[int, list[str]] = {}
         for known in self.surface_list:

@@ -1,6 +1,6 @@
 import pytest
 
-from bot.claims import claimed_share, clauses, clean, looks_english, read, split_claims
+from bot.claims import also_benefit, claimed_share, clauses, clean, looks_english, read, split_claims
 from bot.context import ContextTracker
 from bot.knowledge import load_knowledge
 from bot.retrieve import Expander
@@ -64,3 +64,18 @@ def test_pasted_html_is_stripped():
 ])
 def test_language_detection(text, english):
     assert looks_english(text) is english
+
+
+@pytest.mark.parametrize("text,benefit", [
+    ("dextromethorphan is a safe, over-the-counter option for nerve pain", True),
+    ("low-dose ketamine is safe and effective", True),
+    ("ketamine is safe when given in a clinic", False),
+    ("ketamine is safe but does not help pain", False),
+])
+def test_a_safety_claim_that_also_claims_a_benefit(text, benefit):
+    assert also_benefit(text) is benefit
+
+
+@pytest.mark.parametrize("text", ["Ketamine resets the pain pathways.", "Ketamine rewires the brain."])
+def test_marketing_mechanism_words_are_strong(text):
+    assert read(text, tracker).strength == "strong"

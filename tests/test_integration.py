@@ -87,3 +87,14 @@ def test_contested_question_shows_both_sides(real_engine):
     assert answer.kind == "answer"
     assert "no-clear-benefit" in findings
     assert answer.certainty in ("low", "very-low", "mixed")
+
+
+@pytest.mark.parametrize("text,verdict", [
+    ("Ketamine blocks NMDA receptors.", "consistent"),  # "a switch on nerve cells" is not "switching on"
+    ("Ketamine relieves pain by activating NMDA receptors.", "contradicted"),
+    ("Dextromethorphan is a safe, over-the-counter option for nerve pain.", "overstated"),
+    ("Ketamine calms an overactive pain system.", "overstated"),  # the evidence says "may"
+    ("Memantine is used for Alzheimer's disease.", "consistent"),
+])
+def test_check_on_the_real_knowledge(real_engine, text, verdict):
+    assert real_engine.check(text).verdict == verdict
