@@ -143,7 +143,7 @@ class Checker:
         if coverage.other_treatment(sentence):
             return "not_covered_treatment"
         if (coverage.unknown_names(sentence) or coverage.uncovered_target(sentence) or NOT_COVERED.search(folded)
-                or coverage.about_children(sentence)):
+                or coverage.about_children(sentence) or coverage.uncovered_topic(sentence)):
             return "not_covered"
         if coverage.rare_terms(sentence):
             hits = self.engine.retriever.search(sentence).hits

@@ -32,6 +32,7 @@ class Scope:
     domain_terms: tuple[str, ...]  # words that show a question is about our topic at all
     other_treatments: tuple[str, ...]  # treatments the base does not cover
     covered_targets: tuple[str, ...] = ()  # what "ketamine for X" may name and still be covered
+    uncovered_topics: tuple[str, ...] = ()  # questions about these get "no evidence" ("drug test")
 
 
 COMPARISON = re.compile(r"\b(compare[sd]?|comparison|versus|vs\.?|better|worse|as good as|instead of|rather than|"
@@ -45,7 +46,8 @@ CHILDREN = re.compile(
     rf"\b(for|in|to|give|giving|gave|treat|treating|on) (a |an |my |our |the |their |your |young )*{CHILD}\b|"
     rf"(?<!as a )\b{CHILD}( \w+)? (take|takes|taking|have|has|having|get|gets|getting|given|use|uses|using|dose|"
     r"dosage|safe)\b")
-SCOPE_KEYS = ("domain_terms", "other_treatments", "covered_targets")
+SCOPE_KEYS = ("domain_terms", "other_treatments", "covered_targets", "uncovered_topics")
+OPTIONAL_SCOPE_KEYS = ("uncovered_topics",)
 # "<one of our medicines> ... for|to treat <target>": what the question asks the medicine to do.
 TARGET = re.compile(
     r"\b(ketamine|esketamine|spravato|memantine|dextromethorphan|dxm|amantadine|magnesium|infusions?|drips?)\b"
@@ -65,6 +67,8 @@ def load_scope(knowledge_dir) -> Scope:
     for key in data:
         if key not in SCOPE_KEYS:
             raise KnowledgeError(path, key, f"unknown key (allowed: {', '.join(SCOPE_KEYS)})")
+    for key in OPTIONAL_SCOPE_KEYS:
+        data.setdefault(key, [])
     for key in SCOPE_KEYS:
         if not isinstance(data.get(key), list) or not all(isinstance(t, str) for t in data[key]):
             raise KnowledgeError(path, key, "must be a list of text items")
@@ -98,6 +102,7 @@ class Coverage:
         self._by_length = {n: tuple(ws) for n, ws in by_length.items()}
         self.common = common_words
         self.domain = _alternation(scope.domain_terms)
+        self.uncovered = _alternation(scope.uncovered_topics)
         self.lay = _alternation([term for term, _ in knowledge.lexicon.expansions])
         self.expansions = knowledge.lexicon.expansions
         self.covered = set(scope.covered_targets) | {t for term in scope.covered_targets for t in tokenize(term)}
@@ -130,6 +135,11 @@ class Coverage:
         """A domain word, or any lay term from the lexicon ("trip", "drip", "pee problems")."""
         folded = fold(text)
         return bool(self.domain and self.domain.search(folded)) or bool(self.lay and self.lay.search(folded))
+
+    def uncovered_topic(self, text: str) -> str | None:
+        """A topic the scope file lists as not covered ("how long it stays in your system")."""
+        match = self.uncovered.search(fold(text)) if self.uncovered else None
+        return match.group(1) if match else None
 
     def other_treatment(self, text: str) -> str | None:
         """A treatment we do not cover, named without any of ours."""

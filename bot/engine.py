@@ -172,7 +172,8 @@ class Engine:
         treatment we lack, or a rare word we do not know while no snippet is a close match."""
         coverage = self.coverage
         if (coverage.other_treatment(question) or coverage.unknown_names(question)
-                or coverage.uncovered_target(question) or coverage.about_children(question)):
+                or coverage.uncovered_target(question) or coverage.about_children(question)
+                or coverage.uncovered_topic(question)):
             return True
         close = any(h.similarity >= UNCOVERED_TERM_BAR for h in retrieval.hits)
         return not close and bool(self.coverage.rare_terms(question))

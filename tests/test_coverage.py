@@ -7,7 +7,7 @@ from tests.conftest import FIXTURE_KNOWLEDGE
 
 K = load_knowledge(FIXTURE_KNOWLEDGE)
 SCOPE = Scope(domain_terms=("ketamine", "pain"), other_treatments=("gabapentin", "spinal cord stimulator"),
-              covered_targets=("pain", "fibromyalgia", "depression"))
+              covered_targets=("pain", "fibromyalgia", "depression"), uncovered_topics=("in your system", "drug test"))
 COMMON = {"help", "people", "clinic", "doctor", "good", "cost", "with"}
 
 
@@ -80,3 +80,17 @@ def test_scope_file_is_strict(knowledge_copy):
 ])
 def test_questions_about_children_are_recognised(coverage, question, children):
     assert coverage.about_children(question) is children
+
+
+def test_uncovered_topics_are_recognised(coverage):
+    assert coverage.uncovered_topic("how long does ketamine stay in your system") == "in your system"
+    assert coverage.uncovered_topic("will ketamine show on a drug test") == "drug test"
+    assert coverage.uncovered_topic("does ketamine help fibromyalgia") is None
+
+
+def test_uncovered_topics_are_optional_in_the_scope_file(knowledge_copy):
+    (knowledge_copy / "scope.yaml").write_text("domain_terms: [a]\nother_treatments: [b]\ncovered_targets: [c]\n")
+    assert load_scope(knowledge_copy).uncovered_topics == ()
+    (knowledge_copy / "scope.yaml").write_text(
+        "domain_terms: [a]\nother_treatments: [b]\ncovered_targets: [c]\nuncovered_topics: [Drug Test]\n")
+    assert load_scope(knowledge_copy).uncovered_topics == ("drug test",)

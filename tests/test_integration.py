@@ -98,3 +98,13 @@ def test_contested_question_shows_both_sides(real_engine):
 ])
 def test_check_on_the_real_knowledge(real_engine, text, verdict):
     assert real_engine.check(text).verdict == verdict
+
+
+@pytest.mark.parametrize("question", [
+    "How long does ketamine stay in your system?",
+    "will dextromethorphan show up on a drug test",
+    "is ketamine safe while breastfeeding",
+])
+def test_topics_the_evidence_does_not_cover_get_no_evidence(real_engine, question):
+    answer = real_engine.ask(question)
+    assert answer.kind == "no_evidence" and answer.parts == ()
