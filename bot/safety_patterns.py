@@ -26,7 +26,8 @@ MEDS = r"(?:pills?|tablets?|meds|medications?|medicines?|oxy\w*|opioids?|painkil
 CARERS = r"(?:them|everyone|everybody|my family|my kids|my children|my husband|my wife|my partner|him|her|people)"
 
 CRISIS = (
-    r"\b(kill|killing|hurt|hurting|harm|harming|cut|cutting|burn|burning)\s+(my ?self|me)\b",
+    # "myself" only: "the pain is killing me" is how people describe pain, not a plan
+    r"\b(kill|killing|hurt|hurting|harm|harming|cut|cutting|burn|burning)\s+my ?self\b",
     r"\b(end|ending|take|taking|finish)\s+(my|my own)\s+life\b",
     r"\b(want|wanna|wish|going|ready|rather|like|need)\s+(to\s+)?(just\s+)?(die|be dead|not exist|disappear forever|not be here)\b",
     r"\bbetter off (dead|without me|if i (was|were) (gone|dead))\b",
@@ -48,7 +49,9 @@ CRISIS = (
     r"\b(goodbye|farewell) (letters?|notes?|messages?)\b|\bsuicide note\b|\b(letters?|notes?) to my (kids|children|family|wife|husband|son|daughter|partner)\b",
     rf"\b(do|dont){NT}? (plan|expect|intend) (on|to) (be|being|stay\w*) (here|around|alive)\b",
     r"\bnot (be|being) (here|around|alive) (much )?(longer|any ?more|for long|next (week|month|year))\b",
-    r"\b(burn\w*|cut\w*|scratch\w*|punch\w*|stab\w*|bang\w*)\b[^.?!]{0,12}\bmy (arms?|legs?|wrists?|skin|thighs?|body|head)\b",
+    # a deed done to one's own body; "the burning in my legs" describes pain
+    r"\b(burn(ed|t|ing)?|cut(ting)?|scratch(ed|ing)?|punch(ed|ing)?|stab(bed|bing)?|bang(ed|ing)?)\s+(into |at )?"
+    r"my (arms?|legs?|wrists?|skin|thighs?|body|head)\b",
     r"\bto feel something\b",
     r"\b(done|tired of|sick of|exhausted from) (fighting|living|trying|being alive|existing)\b",
     r"\bwant (it|everything|this|it all|the pain|all of it|life) to (stop|end)\b[^.?!]{0,15}\b(for good|forever|permanently)\b",
@@ -63,6 +66,10 @@ CRISIS = (
     r"\btell (my |our )?(\w+ ){0,2}(that )?i (love|loved) (her|him|them|you)\b",
     r"\b(won'?t|will not) (be )?(here|around) (much longer|for much longer|for long|any ?more|to see)\b",
 )
+
+# A tight or pounding chest just after a dose (an ordinary question about palpitations is not this).
+TIGHT_CHEST = r"(chest|heart)\b[^.?!]{0,10}\b(is |feels? |getting |so )?(tight|tightening|crushing|pounding)"
+TOOK = r"(took|taken|used|after taking|too close together|too much|too many|double dose)"
 
 EMERGENCY = (
     rf"\b{PERSON}\b[^.?!]{{0,40}}\b(took|taken|swallowed|had|drank|used|did|snorted)\b[^.?!]{{0,25}}\b((way )?too (much|many)|double|overdos\w*|whole (bottle|pack|box|packet))\b",
@@ -86,7 +93,8 @@ EMERGENCY = (
     r"\b(blood pressure|bp)\b[^.?!]{0,40}\b(1[89]\d|2\d\d)\s*(/|over)\s*\d{2,3}\b",
     r"\b(toddler|child|kid|baby|grandchild|grandson|granddaughter|little one|dog|puppy)\b[^.?!]{0,40}\b(got into|drank|swallowed|ate|chewed|took)\b",
     r"\b(accidentally|by mistake|by accident|mistakenly)\b[^.?!]{0,40}\b(took|taken|had|swallowed|double\w*|extra|twice)\b",
-    r"\btook\b[^.?!]{0,40}\b(at once|all at once|in one go)\b",
+    r"\btook\b[^.?!]{0,40}\b(at once|all at once|in one go|too close together)\b",
+    rf"\b{TIGHT_CHEST}\b[^?]{{0,60}}\b(now|right now|{TOOK})\b|\b{TOOK}\b[^?]{{0,80}}\b{TIGHT_CHEST}\b",
 )
 
 ILLICIT = (

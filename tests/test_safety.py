@@ -127,6 +127,11 @@ def test_curated_examples_load_with_every_kind():
     ("how to make ketamine spray at home from powder", "illicit"),
     ("read a story about someone who overdosed on ketamine at home, what happened there", "answer"),
     ("which side effects should I ring the clinic about", "answer"),
+    ("used two lozenges too close together and my chest is tight and my heart is pounding", "emergency"),
+    ("after taking the troche my chest feels tight, what do i do", "emergency"),
+    ("my fibro pain is killing me, would memantine help", "answer"),
+    ("the stabbing in my legs at night is unbearable, can magnesium help", "answer"),
+    ("i have been cutting my arms again", "crisis"),
     ("my sister heard amantadine can stop pain after surgery, is that true", "answer"),
 ])
 def test_later_paraphrases(text, kind):
