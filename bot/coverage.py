@@ -25,6 +25,8 @@ MIN_LENGTH = 4  # shorter lower-case words are too often abbreviations or noise 
 # A capitalised word after the first word of a sentence (a name); an acronym of 3-5 capitals.
 NAME = re.compile(r"(?<=[a-z,] )[A-Z][a-z]{2,}\b|(?<=\bDr\. )[A-Z][a-z]+\b|(?<=\bDr )[A-Z][a-z]+\b")
 ACRONYM = re.compile(r"\b[A-Z]{3,5}\b")
+# "dr patel", "dr. smith": a doctor's name typed in lower case (the word after is checked as unknown).
+DOCTOR = re.compile(r"\bdr\.? ([a-z]{3,})\b")
 
 
 @dataclass(frozen=True)
@@ -36,16 +38,22 @@ class Scope:
 
 
 COMPARISON = re.compile(r"\b(compare[sd]?|comparison|versus|vs\.?|better|worse|as good as|instead of|rather than|"
-                        r"or|alternative)\b")
+                        r"alternative)\b")
+# "tried gabapentin and lyrica, nothing helps": a treatment already taken is history, not the question.
+TRIED = re.compile(r"\b(tried|been on|was on|were on|i'?m on|am on|already on|already take|taking|took|taken|failed|"
+                   r"stopped|came off|nothing|didn'?t (work|help)|did not (work|help))\b")
 # The evidence is about adults: a question about treating a child gets "no evidence", not an adult's
 # answer. A child who is only mentioned ("too drowsy to look after my kids", a baby in pregnancy) is not.
 CHILD = (r"(child|children|kids?|toddlers?|infants?|teens?|teenagers?|adolescents?|minors?|"
-         r"(1[0-7]|[1-9])[- ](year|yr)s?[- ]old)")
+         r"(teenage|teen|young|little) (son|daughter|boy|girl|kid)s?|(1[0-7]|[1-9])[- ](year|yr)s?[- ]old)")
 CHILDREN = re.compile(
     r"\bp(a)?ediatric\w*\b|"
-    rf"\b(for|in|to|give|giving|gave|treat|treating|on) (a |an |my |our |the |their |your |young )*{CHILD}\b|"
+    rf"\b(for|in|to|give|giving|gave|treat|treating|on|help|helps) (a |an |my |our |the |their |your |young )*{CHILD}\b|"
+    r"\b(my|our) ((teenage|teen|young|little) (son|daughter|boy|girl|kid)s?|(1[0-7]|[1-9])[- ](year|yr)s?[- ]old)\b|"
     rf"(?<!as a )\b{CHILD}( \w+)? (take|takes|taking|have|has|having|get|gets|getting|given|use|uses|using|dose|"
     r"dosage|safe)\b")
+# A kind of doctor or field ("rheumatologist", "physiatrist", "physician"): who is asking, not what.
+SPECIALIST = re.compile(r"(olog(ist|y)|iatrist|ician|pedist|apist)s?$")
 SCOPE_KEYS = ("domain_terms", "other_treatments", "covered_targets", "uncovered_topics")
 OPTIONAL_SCOPE_KEYS = ("uncovered_topics",)
 # "<one of our medicines> ... for|to treat <target>": what the question asks the medicine to do.
@@ -147,8 +155,14 @@ class Coverage:
         match = self.other.search(folded) if self.other else None
         if match and not (self.ours and self.ours.search(folded)):
             return match.group(1)
-        if match and COMPARISON.search(folded):
+        if not match:
+            return None
+        name = re.escape(match.group(1))
+        tried = TRIED.search(folded[max(0, match.start() - 40):match.start()])
+        if COMPARISON.search(folded) and not tried:
             return match.group(1)  # "is gabapentin better than ketamine": the base compares nothing with ours
+        if re.search(rf"\b{name}\w* or\b|\bor {name}", folded) and not tried:
+            return match.group(1)  # "ketamine or gabapentin for nerve pain?"
         return None
 
     def rare_terms(self, text: str) -> list[str]:
@@ -161,19 +175,19 @@ class Coverage:
         return found
 
     def unknown_names(self, text: str) -> list[str]:
-        """Names (a capitalised word inside a sentence) the base does not know: a named clinic,
-        doctor, insurer or place is never covered."""
+        """Names the base does not know (a capitalised word inside a sentence, or the word after
+        "dr" that is not an ordinary word): a named clinic, doctor, insurer or place is never covered."""
         if not re.search(r"[a-z]", text):
-            return []  # in all capitals or all lower case, capitals mean nothing
+            return []  # in all capitals, capitals mean nothing
         found = []
-        for match in NAME.finditer(text):
-            word = match.group(0).lower()
+        doctors = [w for w in DOCTOR.findall(text.lower()) if w not in (self.common or ())]
+        for word in [m.group(0).lower() for m in NAME.finditer(text)] + doctors:
             if word not in found and self._unknown(word):
                 found.append(word)
         return found
 
     def _unknown(self, word: str) -> bool:
-        if "'" in word or word in STOPWORDS or word in self.surface or word.isdigit():
+        if "'" in word or word in STOPWORDS or word in self.surface or word.isdigit() or SPECIALIST.search(word):
             return False
         stems = tokenize(word)
         if not stems or stems[0] in self.stems:

@@ -28,6 +28,10 @@ MAX_HISTORY = 5
 # With an unknown rare word in the question, answer only when a snippet is at least this close
 # (set on the dev set: covered synonyms such as "tumour" score 0.66-0.80, uncovered topics 0.35-0.53).
 UNCOVERED_TERM_BAR = 0.55
+# A question with no word of our subject (no medicine, no pain word: "what causes kidney stones?")
+# is answered only when a snippet or its lay question is at least this close. Set on all question
+# sets: questions about the chatbot itself score 0.53-0.94, off-topic health questions up to 0.49.
+OFF_DOMAIN_BAR = 0.5
 
 
 def default_embedder(settings: Settings) -> Embedder:
@@ -140,11 +144,13 @@ class Engine:
         if kind == "personal_advice":
             if retrieval.relevant and not self._uncovered(question, retrieval):
                 return self.composer.evidence(retrieval, "personal_advice",
-                                              self.messages.safety_text("personal_advice", locale))
+                                              self.messages.safety_text("personal_advice", locale),
+                                              notes=self._unmatched_note(question))
             return self.composer.fixed("personal_advice", understood,
                                        self.messages.safety_text("personal_advice_no_evidence", locale))
         if retrieval.relevant and not self._uncovered(question, retrieval):
-            return self.composer.evidence(retrieval, notes=self._soft_notes(question, locale))
+            return self.composer.evidence(retrieval, notes=self._unmatched_note(question)
+                                          + self._soft_notes(question, locale))
         if self.coverage.mentions_domain(retrieval.query.expanded):
             return self.composer.no_evidence(understood)
         return self.composer.fixed("out_of_scope", understood, self.messages.safety_text("out_of_scope", locale))
@@ -175,8 +181,21 @@ class Engine:
                 or coverage.uncovered_target(question) or coverage.about_children(question)
                 or coverage.uncovered_topic(question)):
             return True
+        if not coverage.mentions_domain(retrieval.query.expanded) and \
+                max((h.relevance for h in retrieval.hits), default=0.0) < OFF_DOMAIN_BAR:
+            return True
         close = any(h.similarity >= UNCOVERED_TERM_BAR for h in retrieval.hits)
         return not close and bool(self.coverage.rare_terms(question))
+
+    def _unmatched_note(self, question: str) -> tuple[str, ...]:
+        """Words of the question the evidence never mentions ("trigeminal", "sertraline"): the answer
+        is the closest evidence there is, and the user is told so rather than left to assume a fit."""
+        terms = self.coverage.rare_terms(question)[:3]
+        if not terms:
+            return ()
+        quoted = [f"“{t}”" for t in terms]
+        listed = quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} or {quoted[-1]}"
+        return (self.messages["unmatched_terms"].format(terms=listed),)
 
     def _soft_notes(self, question: str, locale: str) -> tuple[str, ...]:
         """A line with help numbers when an answered question touches on suicide or overdose."""

@@ -10,7 +10,7 @@ from bot.knowledge import load_yaml_mapping
 
 REQUIRED = ("reminder", "certainty_heading", "certainty", "certainty_labels", "disagreement_heading",
             "disagreement", "no_evidence", "covers_heading", "covers", "starter_questions",
-            "general_question_hint", "locales", "kiosk_staff", "soft_help", "safety")
+            "general_question_hint", "locales", "kiosk_staff", "soft_help", "unmatched_terms", "safety")
 SAFETY_KINDS = ("crisis", "emergency", "personal_advice", "personal_advice_no_evidence", "illicit",
                 "out_of_scope")
 CERTAINTY_KEYS = ("high", "moderate", "low", "very-low", "mixed", "not-graded")

@@ -8,7 +8,7 @@ from tests.conftest import FIXTURE_KNOWLEDGE
 K = load_knowledge(FIXTURE_KNOWLEDGE)
 SCOPE = Scope(domain_terms=("ketamine", "pain"), other_treatments=("gabapentin", "spinal cord stimulator"),
               covered_targets=("pain", "fibromyalgia", "depression"), uncovered_topics=("in your system", "drug test"))
-COMMON = {"help", "people", "clinic", "doctor", "good", "cost", "with"}
+COMMON = {"help", "people", "clinic", "doctor", "good", "cost", "with", "said"}
 
 
 @pytest.fixture
@@ -94,3 +94,28 @@ def test_uncovered_topics_are_optional_in_the_scope_file(knowledge_copy):
     (knowledge_copy / "scope.yaml").write_text(
         "domain_terms: [a]\nother_treatments: [b]\ncovered_targets: [c]\nuncovered_topics: [Drug Test]\n")
     assert load_scope(knowledge_copy).uncovered_topics == ("drug test",)
+
+
+def test_a_doctor_named_in_lower_case_is_an_unknown_name(coverage):
+    assert coverage.unknown_names("is dr patel any good for ketamine drips") == ["patel"]
+    assert coverage.unknown_names("my dr said ketamine might help my pain") == []
+
+
+def test_a_specialist_is_not_a_rare_topic(coverage):
+    assert coverage.rare_terms("my rheumatologist and ketamine for fibromyalgia pain") == []
+
+
+@pytest.mark.parametrize("question,other", [
+    ("is gabapentin better than ketamine for nerve pain", "gabapentin"),
+    ("ketamine or gabapentin for nerve pain?", "gabapentin"),
+    ("tried gabapentin and nothing helps, does ketamine work or is it hype", None),
+    ("I already take gabapentin, would ketamine be better", None),
+])
+def test_a_treatment_already_tried_is_history_not_a_comparison(coverage, question, other):
+    assert coverage.other_treatment(question) == other
+
+
+@pytest.mark.parametrize("question", ["my teenage son has CRPS, would ketamine be used at his age",
+                                      "can memantine help children with autism"])
+def test_more_ways_of_asking_about_children(coverage, question):
+    assert coverage.about_children(question)

@@ -104,7 +104,23 @@ def test_check_on_the_real_knowledge(real_engine, text, verdict):
     "How long does ketamine stay in your system?",
     "will dextromethorphan show up on a drug test",
     "is ketamine safe while breastfeeding",
+    "does ketamine help restless legs",
+    "does blue cross cover ketamine infusions",
+    "can my dog have ketamine for his arthritis",
 ])
 def test_topics_the_evidence_does_not_cover_get_no_evidence(real_engine, question):
     answer = real_engine.ask(question)
     assert answer.kind == "no_evidence" and answer.parts == ()
+
+
+def test_words_the_evidence_never_mentions_are_named_in_a_caveat(real_engine):
+    answer = real_engine.ask("ive got trigeminal neuralgia, has anyone had luck with ketamine for it")
+    assert answer.kind == "answer"
+    assert any("does not mention \u201ctrigeminal\u201d" in c for c in answer.caveats)
+    plain = real_engine.ask("does ketamine help nerve pain")
+    assert not any("does not mention" in c for c in plain.caveats)
+
+
+def test_a_question_with_no_word_of_our_subject_needs_a_close_match(real_engine):
+    assert real_engine.ask("What causes kidney stones?").kind == "out_of_scope"
+    assert real_engine.ask("where does this chatbot get its answers from").kind == "answer"
