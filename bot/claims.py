@@ -33,11 +33,14 @@ EVIDENCE_GAP = _rx(
     r"(evidence|research|data|studies)\b[^.;]{0,30}\b(is|remains|was|are|were) (still |too |very )?(weak|limited|"
     r"uncertain|unclear|low|very low|mixed|inconclusive|insufficient|thin|poor|small|sparse)|(uncertain|unclear) (whether|if|how)|(we|researchers|scientists|doctors) "
     r"(do not|don't|cannot|can't) (yet )?(know|say|tell)|not enough (good )?(evidence|research|studies|trials)|"
-    r"more (research|studies|trials|evidence) (are|is) needed|evidence does(n't| not) (support|show))\b")
+    r"(more|better|larger|bigger)[- \w]{0,15} (research|studies|trials|evidence) (are|is) (still )?needed|"
+    r"evidence does(n't| not) (support|show)|(can ?not|can't) (show|tell|prove) (whether|if|that)|"
+    r"(not|isn't|is not) (yet )?(known|clear) (whether|if))\b")
 ABSOLUTE_GAP = _rx(r"\b(no evidence( at all| whatsoever)?|zero evidence|absolutely no evidence|never been "
                    r"(studied|tested|researched)|no (research|studies|trials|data) (at all|whatsoever|on|into|about|for)|"
                    r"(there (has|have) been|there (is|are)) no (research|studies|trials|data)|completely unproven|"
-                   r"nothing to show)\b")
+                   r"nothing to show|not (a )?single (study|trial)|no (study|trial|one) has (ever )?(looked|examined|tested|studied)|"
+                   r"no (studies|trials) have (ever )?(looked|examined|tested|studied))\b")
 DEFINITIVE_NO = _rx(
     r"\b((does|do|did|will|would)(n't| not)|won't|cannot|can't|can not) (actually |really )?(work|help|relieve|"
     r"reduce|ease|improve|treat|benefit)\b|\b(ineffective|useless|worthless|pointless|a waste of (time|money)|"
@@ -46,7 +49,7 @@ DEFINITIVE_NO = _rx(
     r"(is|are) a placebo|placebo effect)\b")
 BENEFIT = _rx(
     r"\b(works?|working|effective|efficacious|effectiveness|helps?|helpful|help(ed|ing)|relie(f|ves?|ved)|"
-    r"reduc(es?|ed|ing|tion)|eas(es?|ed|ing)|improv(es?|ed|ing|ement|ements)|benefi(t|ts|cial)|treats?|"
+    r"reduc(es?|ed|ing|tions?)|eas(es?|ed|ing)|improv(es?|ed|ing|ement|ements)|benefi(t|ts|cial)|treats?|"
     r"treatment (for|of|option)|therapy for|cures?|cured|answer (to|for)|breakthrough|game[- ]?changer|"
     r"fix(es)?|resolv(es?|ed)|eliminat(es?|ed)|get rid of|pain[- ]free|respond(ed|s)?|responders?|"
     r"success(ful|fully)?|lasting relief|control(s|led)? (the )?pain|manag(es?|ed|ing) (the )?pain|"
@@ -63,8 +66,7 @@ HARM = _rx(
 DENIED_HARM = _rx(r"\b((has|have|had|was|were|is|are)(n't| not| never)|never)( been)? (reported|seen|found|"
                   r"linked|documented|described|observed|shown)\b")
 SAFETY = _rx(
-    r"\b(?<!not )only (been )?(happens?|occurs?|seen|found|reported|described|documented|affects?|a problem|"
-    r"an issue|in|among|with|when)\b[^.;]{0,40}"
+    r"\b(?<!not )only\b[^.;]{0,40}"
     r"\b(recreational\w*|abus\w*|misus\w*|street|illicit|party|heavy use|addicts?)\b|"
     r"\b(?<!not )(limited|restricted|confined) to\b[^.;]{0,40}\b(recreational\w*|abus\w*|misus\w*|street|illicit|heavy)\b|"
     r"\b(safe|safer|safely|very safe|well[- ]tolerated|tolerated well|harmless|gentle|benign|"
@@ -77,7 +79,8 @@ STRONG = _rx(
     r"dramatic(ally)?|remarkabl[ey]|excellent|established|gold standard|reliabl[ey]|"
     r"will (\w+ )?(relieve|help|work|reduce|ease|eliminate|fix|cure|resolve|give|make|stop|end|improve|develop|"
     r"destroy|damage|cause|get|ruin|harm|need|feel|have|lose|suffer)|(can|should|will) expect|destroy\w*|"
-    r"devastat\w*|ruin\w*|lasting|reset(s|ting)?|rewir(es?|ing)|reboot(s|ing)?|last(s|ing)? (for )?(years|months|a long time)|(years|months) of relief|"
+    r"devastat\w*|ruin\w*|lasting|(large|big|huge|substantial|major|marked) (\w+ )?(reductions?|improvements?|"
+    r"benefits?|relief|effects?|drops?|decreases?)|long[- ]term (reductions?|improvements?|benefits?|effects?)|reset(s|ting)?|rewir(es?|ing)|reboot(s|ing)?|last(s|ing)? (for )?(years|months|a long time)|(years|months) of relief|"
     r"permanent(ly)?|long[- ]lasting|long[- ]term relief|for good|evidence[- ]based|strong evidence|robust|"
     r"well[- ]established|well[- ]documented|known to|first[- ]line|best treatment|most effective|"
     r"everyone|everybody|all patients|every patient|completely|totally|entirely|100%|"
@@ -101,6 +104,8 @@ MINIMISERS = _rx(
     r"that'?s (about it|all)|nothing more|theoretical|hypothetical|overblown|exaggerated|nothing to worry|"
     r"brief|short[- ]lived|pass(es)? quickly|wears? off quickly|formality|technicality|"
     r"(the same|no more|no greater|no higher|similar) risk)\b")
+# A sentence that warns against over-reading something ("is not the same as", "does not mean").
+CAVEAT = _rx(r"\b((does|did)(n't| not) (necessarily )?mean|(is|are)(n't| not) (the same as|proof)|not proof)\b")
 FREQUENCY = _rx(r"\b(generally|usually|mostly|typically|normally|often|tends? to|in general|for many)\b")
 STUDY_REF = _rx(r"\b(cochrane|review|meta-analysis|study|trial|trials|guideline|cleveland clinic|cadth|fda|label|"
                 r"researchers|authors)\b")
@@ -168,6 +173,10 @@ def read(text: str, tracker: ContextTracker, focus: Focus | None = None) -> Read
     frequency = bool(FREQUENCY.search(folded))
     if direction == "safety" and (NEGATION.search(folded) or re.search(r"\b(non|free|only|limited|restricted|confined)\b", folded)):
         absolute = True  # denies the harm outright, or confines it to misuse
+    if CAVEAT.search(folded) and direction == "safety":
+        # "none were recorded, but that does not mean there is no risk" warns against the safety claim
+        direction, absolute, minimised = "harm", False, False
+        return Reading(text, bool(STUDY_REF.search(folded)), direction, "hedged", absolute, minimised, quantity, focus)
     strong = bool(STRONG.search(folded))
     # "usually" softens a claim that something is safe, but asserts a typical benefit.
     hedged = bool(HEDGED.search(folded)) or (frequency and direction in ("safety", "harm", "fact"))

@@ -91,9 +91,30 @@ ANTONYMS = (("activ", "block"), ("agonist", "antagonist"), ("stimul", "block"), 
             ("rais", "lower"), ("approv", "unapprov"))
 
 
+# A study described as randomised or placebo-controlled when its snippet says it had no comparison.
+CONTROLLED = re.compile(r"\b(randomi[sz]ed|placebo[- ]controlled|controlled trial|rct|compared (\w+ ){0,3}"
+                        r"(with|to|against) (a )?(placebo|dummy|sham))\b")
+UNCONTROLLED = re.compile(r"\b(no (comparison|control|placebo) group|without a (comparison|control|placebo)|"
+                          r"not randomi[sz]ed|observational|did not compare|had no comparison)\b")
+
+
+def design_clash(text: str, hits: list[Hit]) -> tuple[Hit, str] | None:
+    folded = fold(text)
+    if not CONTROLLED.search(folded) or claims.NEGATION.search(folded):
+        return None
+    for hit in hits[:2]:
+        for sentence in re.split(r"(?<=[.!?])\s+", hit.snippet.body.strip()):
+            if UNCONTROLLED.search(fold(sentence)):
+                return hit, sentence
+    return None
+
+
 def clash(text: str, hits: list[Hit], negation: bool) -> tuple[Hit, str] | None:
     """An evidence sentence that shares the claim's words but uses their opposite, or (for plain
     statements of fact; effect claims are weighed by certainty instead) negates them."""
+    design = design_clash(text, hits)
+    if design is not None:
+        return design
     own = set(content(text)) - DRUG_STEMS
     for rank, hit in enumerate(hits):
         for sentence in re.split(r"(?<=[.!?])\s+", hit.snippet.body.strip()):

@@ -38,7 +38,7 @@ class Scope:
 
 
 COMPARISON = re.compile(r"\b(compare[sd]?|comparison|versus|vs\.?|better|worse|as good as|instead of|rather than|"
-                        r"alternative)\b")
+                        r"alternative|(more|less) effective|superior|inferior|outperforms?|beats?)\b")
 # "tried gabapentin and lyrica, nothing helps": a treatment already taken is history, not the question.
 TRIED = re.compile(r"\b(tried|been on|was on|were on|i'?m on|am on|already on|already take|taking|took|taken|failed|"
                    r"stopped|came off|nothing|didn'?t (work|help)|did not (work|help))\b")

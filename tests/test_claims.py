@@ -24,6 +24,11 @@ tracker = ContextTracker(Expander(load_knowledge(FIXTURE_KNOWLEDGE).lexicon))
     ("Bladder damage only happens in recreational users", "safety", "plain"),
     ("Ketamine was first made in the 1960s", "fact", "plain"),
     ("Ketamine is not safe for everyone", "harm", "strong"),
+    ("Liver problems are only a concern for people who abuse ketamine", "safety", "plain"),
+    ("We don't yet know whether ketamine helps in the long term", "evidence_gap", "plain"),
+    ("The study cannot show whether ketamine caused the improvement", "evidence_gap", "plain"),
+    ("No side effects were recorded, but that does not mean there is no risk", "harm", "hedged"),
+    ("A review found large, long-term reductions in nerve pain", "benefit", "strong"),
 ])
 def test_direction_and_strength(text, direction, strength):
     reading = read(text, tracker)

@@ -95,6 +95,9 @@ def test_contested_question_shows_both_sides(real_engine):
     ("Dextromethorphan is a safe, over-the-counter option for nerve pain.", "overstated"),
     ("Ketamine calms an overactive pain system.", "overstated"),  # the evidence says "may"
     ("Memantine is used for Alzheimer's disease.", "consistent"),
+    ("The Cleveland Clinic ketamine study was a randomized, placebo-controlled trial.", "contradicted"),
+    ("Not a single study has looked at whether ketamine helps nerve pain.", "understated"),
+    ("Acupuncture is more effective than ketamine for knee pain.", "not_covered"),
 ])
 def test_check_on_the_real_knowledge(real_engine, text, verdict):
     assert real_engine.check(text).verdict == verdict
