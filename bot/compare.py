@@ -57,6 +57,7 @@ def negates(text: str, stems: set[str]) -> bool:
 def content(text: str) -> list[str]:
     # "switching on the receptor" is activating it; "a switch on nerve cells" is a noun
     text = re.sub(r"(?<!\ba )\bswitch(es|ing|ed)? on\b", "activate", re.sub(r"n't\b", " not", text))
+    text = re.sub(r"\bsubstances?\b", "drug", text, flags=re.IGNORECASE)  # "controlled substance" = "controlled drug"
     return [t for t in tokenize(text) if t not in ("not", "no")]
 
 
@@ -109,12 +110,33 @@ def design_clash(text: str, hits: list[Hit]) -> tuple[Hit, str] | None:
     return None
 
 
+APPROVED = re.compile(r"\b(approved|licensed|authori[sz]ed)\b")
+NOT_APPROVED = re.compile(r"\b(not|no|never|n't|has not|have not)\b[^.;]{0,30}\bapproved\b|\bunapproved\b")
+
+
+def approval_clash(text: str, hits: list[Hit]) -> tuple[Hit, str] | None:
+    """A claim that something is approved, when the evidence sentence closest to it says it is not
+    ("compounded lozenges are FDA-approved"); the closest sentence decides, so "Ketalar is approved
+    as an anesthetic" is not undone by another drug's "not approved as an anesthetic"."""
+    folded = fold(text)
+    if not APPROVED.search(folded) or NOT_APPROVED.search(folded):
+        return None
+    own = set(content(text))
+    candidates = [(len(own & set(content(sentence))), not NOT_APPROVED.search(fold(sentence)), hit, sentence)
+                  for hit in hits[:3] for sentence in re.split(r"(?<=[.!?])\s+", hit.snippet.body.strip())
+                  if "approv" in sentence.lower()]
+    if not candidates:
+        return None
+    shared, affirms, hit, sentence = max(candidates, key=lambda c: (c[0], c[1]))
+    return None if affirms or shared < 3 else (hit, sentence)
+
+
 def clash(text: str, hits: list[Hit], negation: bool) -> tuple[Hit, str] | None:
     """An evidence sentence that shares the claim's words but uses their opposite, or (for plain
     statements of fact; effect claims are weighed by certainty instead) negates them."""
-    design = design_clash(text, hits)
-    if design is not None:
-        return design
+    found = design_clash(text, hits) or approval_clash(text, hits)
+    if found is not None:
+        return found
     own = set(content(text)) - DRUG_STEMS
     for rank, hit in enumerate(hits):
         for sentence in re.split(r"(?<=[.!?])\s+", hit.snippet.body.strip()):

@@ -35,6 +35,7 @@ class Scope:
     other_treatments: tuple[str, ...]  # treatments the base does not cover
     covered_targets: tuple[str, ...] = ()  # what "ketamine for X" may name and still be covered
     uncovered_topics: tuple[str, ...] = ()  # questions about these get "no evidence" ("drug test")
+    known_words: tuple[str, ...] = ()  # neither a topic nor a name we lack ("United States")
 
 
 COMPARISON = re.compile(r"\b(compare[sd]?|comparison|versus|vs\.?|better|worse|as good as|instead of|rather than|"
@@ -54,8 +55,8 @@ CHILDREN = re.compile(
     r"dosage|safe)\b")
 # A kind of doctor or field ("rheumatologist", "physiatrist", "physician"): who is asking, not what.
 SPECIALIST = re.compile(r"(olog(ist|y)|iatrist|ician|pedist|apist)s?$")
-SCOPE_KEYS = ("domain_terms", "other_treatments", "covered_targets", "uncovered_topics")
-OPTIONAL_SCOPE_KEYS = ("uncovered_topics",)
+SCOPE_KEYS = ("domain_terms", "other_treatments", "covered_targets", "uncovered_topics", "known_words")
+OPTIONAL_SCOPE_KEYS = ("uncovered_topics", "known_words")
 # "<one of our medicines> ... for|to treat <target>": what the question asks the medicine to do.
 TARGET = re.compile(
     r"\b(ketamine|esketamine|spravato|memantine|dextromethorphan|dxm|amantadine|magnesium|infusions?|drips?)\b"
@@ -95,7 +96,8 @@ class Coverage:
         """`known_stems`: the index's BM25 vocabulary, which saves stemming every snippet again."""
         texts = [s.search_text() for s in knowledge.snippets]
         texts += [f"{term} {' '.join(targets)}" for term, targets in knowledge.lexicon.expansions]
-        scoped = list(scope.domain_terms) + list(scope.covered_targets)  # words the scope file names are known
+        # words the scope file names are known
+        scoped = list(scope.domain_terms) + list(scope.covered_targets) + list(scope.known_words)
         texts += scoped
         self.surface = {w for text in texts for w in words(text)}
         if known_stems is None:

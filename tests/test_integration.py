@@ -98,6 +98,10 @@ def test_contested_question_shows_both_sides(real_engine):
     ("The Cleveland Clinic ketamine study was a randomized, placebo-controlled trial.", "contradicted"),
     ("Not a single study has looked at whether ketamine helps nerve pain.", "understated"),
     ("Acupuncture is more effective than ketamine for knee pain.", "not_covered"),
+    ("Compounded ketamine lozenges are FDA-approved and safe to use at home without monitoring.", "contradicted"),
+    ("Ketalar is approved as an anesthetic.", "consistent"),
+    ("Ketamine is not a controlled substance.", "contradicted"),
+    ("Ketamine is a Schedule III controlled substance in the United States.", "consistent"),
 ])
 def test_check_on_the_real_knowledge(real_engine, text, verdict):
     assert real_engine.check(text).verdict == verdict
