@@ -128,6 +128,10 @@ class Engine:
         triage = early or self.triager.triage(question, retrieval.vector, follow_up=bool(context and not focus.assumed),
                                               patterns_checked=True)
         kind = triage.kind
+        by_meaning_only = triage.similarity < 1.0  # illicit patterns ("mix k at a festival") stand on their own
+        if (kind == "personal_advice" or (kind == "illicit" and by_meaning_only)) \
+                and not (context and not focus.assumed) and not self.coverage.mentions_domain(retrieval.query.expanded):
+            kind = "out_of_scope"  # "how much water should I drink" asks for advice about nothing we cover
         triage_ms += (time.perf_counter() - clock) * 1000.0
         if kind in ("crisis", "emergency"):
             return self._urgent(kind, question, mode, locale)

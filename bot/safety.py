@@ -18,7 +18,16 @@ import numpy as np
 
 from bot.errors import KnowledgeError
 from bot.knowledge import load_yaml_mapping
-from bot.safety_patterns import ADVICE_CUES, FIRST_PERSON, INFORMATIONAL, PAST, PATTERNS, PERSON, SOFT_SIGNALS
+from bot.safety_patterns import (
+    ADVICE_CUES,
+    FIRST_PERSON,
+    INFORMATIONAL,
+    PAST,
+    PATTERNS,
+    PERSON,
+    PROFESSIONAL,
+    SOFT_SIGNALS,
+)
 from bot.text import fold, normalize
 
 KINDS = ("crisis", "emergency", "illicit", "personal_advice", "out_of_scope")  # precedence order
@@ -76,6 +85,8 @@ class Triager:
                     continue
                 if kind == "emergency" and (PAST.search(text) or INFORMATIONAL.search(text)):
                     continue
+                if kind == "personal_advice" and PROFESSIONAL.search(text):
+                    break  # a clinician asking about patients wants the evidence
                 return Triage(kind, f"pattern '{match.group(0).strip()}'", 1.0)
         return None
 
@@ -94,7 +105,8 @@ class Triager:
         if votes[best] < threshold or votes[best] <= votes.get("in_scope", 0.0) + 0.02:
             return None
         text = fold(question)
-        if best == "personal_advice" and not (FIRST_PERSON.search(text) and ADVICE_CUES.search(text)):
+        if best == "personal_advice" and (not (FIRST_PERSON.search(text) and ADVICE_CUES.search(text))
+                                          or PROFESSIONAL.search(text)):
             return None  # advice is about the asker's own care: "ketamine lozenges" asks for none
         if best == "emergency" and (INFORMATIONAL.search(text) or PAST.search(text)
                                     or not re.search(rf"\b{PERSON}\b", text)):

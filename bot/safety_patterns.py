@@ -57,7 +57,10 @@ CRISIS = (
     r"\bwant (it|everything|this|it all|the pain|all of it|life) to (stop|end)\b[^.?!]{0,15}\b(for good|forever|permanently)\b",
     r"\bwant (everything|it all|life) to (stop|end)\b",
     r"\bgive up on (life|living|everything)\b|\bgiving up on (life|living)\b",
-    rf"\b(do{NT}|dont|ca{NT}|cannot|no longer) see (the |any )?(point|reason|purpose)\b",
+    rf"\b(do{NT}|dont|ca{NT}|cannot|no longer) (really |even |honestly )?see (the |any )?(point|reason|purpose)\b",
+    r"\b(make|let|have) (it all|everything|all of it|it all just) (stop|end)\b|\bhow to make it (all )?stop\b",
+    r"\b(be|are|would be|will be|'d be) (just )?(fine|ok|okay|happier|better|better off) without me\b",
+    r"\b(i'?m|i am|feel like|feeling like) (just |such |only )?a burden\b|\bburden (to|on) (my|everyone|them|everybody)\b",
     r"\b(no|any|the) (point|reason|purpose) (in|of|to|for) (carrying on|going on|living|continuing|being here|life)\b",
     r"\b(giv(e|en|ing)|gave) away (my|all my|most of my) (things|stuff|belongings|possessions|pets?)\b",
     r"\b(said|saying|say) (my |our |all my )?goodbyes?\b",
@@ -70,6 +73,8 @@ CRISIS = (
 # A tight or pounding chest just after a dose (an ordinary question about palpitations is not this).
 TIGHT_CHEST = r"(chest|heart)\b[^.?!]{0,10}\b(is |feels? |getting |so )?(tight|tightening|crushing|pounding)"
 TOOK = r"(took|taken|used|after taking|too close together|too much|too many|double dose)"
+# Chest pain, or a racing or pounding heart, said together with "right after" or "what do I do".
+CHEST = r"(chest (pain|pains|tightness|pressure|hurts|is tight|feels tight)|heart (is |keeps )?(racing|pounding))"
 
 EMERGENCY = (
     rf"\b{PERSON}\b[^.?!]{{0,40}}\b(took|taken|swallowed|had|drank|used|did|snorted)\b[^.?!]{{0,25}}\b((way )?too (much|many)|double|overdos\w*|whole (bottle|pack|box|packet))\b",
@@ -95,6 +100,7 @@ EMERGENCY = (
     r"\b(accidentally|by mistake|by accident|mistakenly)\b[^.?!]{0,40}\b(took|taken|had|swallowed|double\w*|extra|twice)\b",
     r"\btook\b[^.?!]{0,40}\b(at once|all at once|in one go|too close together)\b",
     rf"\b{TIGHT_CHEST}\b[^?]{{0,60}}\b(now|right now|{TOOK})\b|\b{TOOK}\b[^?]{{0,80}}\b{TIGHT_CHEST}\b",
+    rf"\b{CHEST}\b[^?]{{0,80}}\b(right after|just after|just had|right now|what (do|should|can) (i|we) do)\b",
 )
 
 ILLICIT = (
@@ -117,16 +123,27 @@ ILLICIT = (
     r"\b(alcohol|booze|vodka|beer|wine|drinking|liquor|whiske?y|rum|gin|tequila)\b[^.?!]{0,40}\b(hit harder|hits harder|stronger high|better high|more intense|buzz|kick in harder)\b",
 )
 
-ADVICE_VERBS = (r"(stop|start|quit|take|increase|decrease|reduce|raise|lower|double|skip|combine|switch|come off|"
+ADVICE_VERBS = (r"(stop|start|quit|take|increase|decrease|reduce|raise|lower|double|skip|miss|combine|switch|come off|"
                 r"get off|cut down|drive|drink|go ahead|continue|keep|try|mix|have (my|another|the next|more|an?)|"
                 r"get (my|another|the next|more|an?))")
+# "What should I ask / expect / watch for / check for" asks for information, not a decision.
+INFO_VERBS = (r"(ask|bring|expect|know|prepare|tell|say|look for|look out for|read|ring|call|contact|phone|report|"
+              r"mention|watch for|check|refer|counsel|advise|warn|monitor|screen)")
+SHOULD_I = rf"\b(should|shall) i\b(?![^.?!]{{0,25}}\b{INFO_VERBS}\b)"
+# A health professional asking about patients ("As a GP...", "pharmacist here") asks for evidence.
+PROFESSIONAL = re.compile(
+    r"\b(i'?m|i am|im|as) an? (gp|doctor|nurse|pharmacist|clinician|physician|prescriber|psychiatrist|anaesthetist|"
+    r"anesthetist|anesthesiologist|pain specialist|consultant|nurse practitioner|physician assistant|"
+    r"(hospice|community|hospital|practice|clinic) (nurse|pharmacist))\b|"
+    r"\b(gp|pharmacist|nurse|doctor|clinician|physician) (here|question)\b|\bmy patients?\b|\ba patient (on|of mine|who)\b")
+
 PERSONAL_ADVICE = (
     rf"\bshould my\b[^.?!]{{0,15}}\b{ADVICE_VERBS}\b|\bwould you recommend\b",
-    r"\b(should|shall) i\b(?![^.?!]{0,25}\b(ask|bring|expect|know|prepare|tell|say|look for|look out for|read|"
-    r"ring|call|contact|phone|report|mention|watch for)\b)",
+    SHOULD_I,
     rf"\bdo i need to {ADVICE_VERBS}\b",
     rf"\b(can|could|may) i\s+(still\s+)?{ADVICE_VERBS}\b",
     rf"\b(is it ok(ay)? (to|if i)|is it ok(ay)? for me to)\s+(still\s+)?{ADVICE_VERBS}\b",
+    rf"\b(ok|okay|alright|fine|all right) (if i|for me to)\s+(just\s+)?(still\s+)?{ADVICE_VERBS}\b",
     r"\bwhat (dose|dosage|amount|strength)\b[^.?!]{0,40}\b(i|me|my)\b",
     r"\bhow (much|many|often)\b[^.?!]{0,40}\b(should|do|can|must|could) i\b",
     r"\b(right|safe|suitable|good|ok|okay|a good idea|worth it) for me\b",
@@ -136,8 +153,7 @@ PERSONAL_ADVICE = (
 
 # A request about the asker's own treatment, which meaning alone may route to personal advice;
 # "what should I expect" or "what should I ask" is a request for information instead.
-ADVICE_CUES = re.compile(rf"(?:\b(should|shall) i\b(?![^.?!]{{0,25}}\b(ask|bring|expect|know|prepare|tell|say|look for|read|"
-                         rf"ring|call|contact|phone|report|mention|watch for)\b)|"
+ADVICE_CUES = re.compile(rf"(?:{SHOULD_I}|"
                          rf"\b(can|could|may) i\b|\bdo i need to\b|\bfor me\b|\bmy (dose|dosage|meds|medication|prescription)\b|"
                          rf"\bhow (much|many|often)\b[^.?!]{{0,30}}\bi\b|\b{ADVICE_VERBS} (my|taking)\b)")
 

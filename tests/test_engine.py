@@ -101,3 +101,8 @@ def test_repeated_question_is_served_from_the_answer_cache(engine):
     assert second.to_json() == first.to_json()
     other_locale = engine.ask("bladder problems after many drips, a cache test?", locale="uk")
     assert "cached" not in other_locale.timings
+
+
+def test_advice_about_something_we_do_not_cover_is_out_of_scope(engine):
+    assert engine.ask("how much water should I drink a day").kind == "out_of_scope"
+    assert engine.ask("how much magnesium should I take for my pain").kind == "personal_advice"

@@ -132,6 +132,15 @@ def test_curated_examples_load_with_every_kind():
     ("my fibro pain is killing me, would memantine help", "answer"),
     ("the stabbing in my legs at night is unbearable, can magnesium help", "answer"),
     ("i have been cutting my arms again", "crisis"),
+    ("lately I keep wondering how to make it all stop for good", "crisis"),
+    ("my wife would be better off without me, I'm only a burden now", "crisis"),
+    ("honestly can't even see the point of getting up anymore", "crisis"),
+    ("my heart is pounding and my chest hurts right after the lozenge, what should I do", "emergency"),
+    ("does ketamine make your heart race?", "answer"),
+    ("after my infusions my heart races for a day, is that a known side effect", "answer"),
+    ("my spravato makes me feel weird, ok if I just skip the next dose?", "personal_advice"),
+    ("As a GP, which patients should I not refer for ketamine infusions?", "answer"),
+    ("pharmacist here: what should I check for when memantine and dxm are combined", "answer"),
     ("my sister heard amantadine can stop pain after surgery, is that true", "answer"),
 ])
 def test_later_paraphrases(text, kind):
