@@ -45,12 +45,13 @@ TRIED = re.compile(r"\b(tried|been on|was on|were on|i'?m on|am on|already on|al
                    r"stopped|came off|nothing|didn'?t (work|help)|did not (work|help))\b")
 # The evidence is about adults: a question about treating a child gets "no evidence", not an adult's
 # answer. A child who is only mentioned ("too drowsy to look after my kids", a baby in pregnancy) is not.
-CHILD = (r"(child|children|kids?|toddlers?|infants?|teens?|teenagers?|adolescents?|minors?|"
+CHILD = (r"(child|children|kids?|toddlers?|infants?|teens?|teenagers?|adolescents?|minors?|juvenile|"
          r"(teenage|teen|young|little) (son|daughter|boy|girl|kid)s?|(1[0-7]|[1-9])[- ](year|yr)s?[- ]old)")
 CHILDREN = re.compile(
     r"\bp(a)?ediatric\w*\b|"
     rf"\b(for|in|to|give|giving|gave|treat|treating|on|help|helps) (a |an |my |our |the |their |your |young )*{CHILD}\b|"
-    r"\b(my|our) ((teenage|teen|young|little) (son|daughter|boy|girl|kid)s?|(1[0-7]|[1-9])[- ](year|yr)s?[- ]old)\b|"
+    r"\b(my|our|a|an) ((teenage|teen|young|little) (son|daughter|boy|girl|kid)s?|(1[0-7]|[1-9])[- ](year|yr)s?[- ]old)\b|"
+    r"\bjuvenile\b|"
     rf"(?<!as a )\b{CHILD}( \w+)? (take|takes|taking|have|has|having|get|gets|getting|given|use|uses|using|dose|"
     r"dosage|safe)\b")
 # A kind of doctor or field ("rheumatologist", "physiatrist", "physician"): who is asking, not what.
@@ -67,7 +68,10 @@ NOT_TARGETS = frozenset("me you him her them us it that this those these people 
                         "everyone anyone someone most some many years months weeks days hours long how a while "
                         "which what whom whose both either all any each other others anything something everything "
                         "ketamine esketamine spravato memantine dextromethorphan dxm amantadine magnesium "
-                        "good ever now sure real relieve reduce ease".split())
+                        "good ever now sure real relieve reduce ease "
+                        # durations and amounts: "works for a few hours", "for up to two weeks"
+                        "few several couple one two three four five six seven eight nine ten up about around over "
+                        "under only just at minutes hour day week month year short".split())
 
 
 def load_scope(knowledge_dir) -> Scope:

@@ -114,6 +114,8 @@ def test_check_on_the_real_knowledge(real_engine, text, verdict):
     "does ketamine help restless legs",
     "does blue cross cover ketamine infusions",
     "can my dog have ketamine for his arthritis",
+    "Can a 12 year old with juvenile arthritis get ketamine infusions?",
+    "Trying to conceive: does my partner being on ketamine infusions affect sperm?",
 ])
 def test_topics_the_evidence_does_not_cover_get_no_evidence(real_engine, question):
     answer = real_engine.ask(question)
@@ -131,3 +133,13 @@ def test_words_the_evidence_never_mentions_are_named_in_a_caveat(real_engine):
 def test_a_question_with_no_word_of_our_subject_needs_a_close_match(real_engine):
     assert real_engine.ask("What causes kidney stones?").kind == "out_of_scope"
     assert real_engine.ask("where does this chatbot get its answers from").kind == "answer"
+
+
+@pytest.mark.parametrize("question", [
+    "Dear Sir or Madam, I am 78 with arthritis of the hips. Could you kindly explain whether ketamine helps?",
+    "Is it true that ketamine only works for a few hours so it's pointless for chronic pain?",
+    "isn't ketamine for horses",
+    "is ketamine a Schedule III drug in the United States",
+])
+def test_ordinary_words_do_not_make_a_covered_question_uncovered(real_engine, question):
+    assert real_engine.ask(question).kind == "answer"
