@@ -166,7 +166,7 @@ class Checker:
         if clash is not None:
             return self._result(text, "contradicted", "contradicted_fact", clash[1], (clash[0],), reading,
                                 certainty=clash[0].snippet.certainty)
-        if reading.direction in ("benefit", "no_benefit", "evidence_gap"):
+        if reading.direction in ("benefit", "no_benefit", "worsens", "evidence_gap"):
             return self._effect(text, reading, hits, drug, focus)
         if reading.direction == "harm":
             return self._harm(text, reading, hits, drug)
@@ -198,12 +198,17 @@ class Checker:
             sizes = [float(x) for h in scoped for x in claims.POINTS.findall(h.snippet.body)]
             if reading.points is not None and sizes and reading.points > max(sizes) + 0.5:
                 verdict, reason = "overstated", "overstated_strength"  # a bigger effect than any study found
+            elif reading.quantity is not None and shares and reading.quantity >= 0.5 > max(shares) \
+                    and compare.named_stance(text, scoped) is not None:
+                verdict, reason = "contradicted", "contradicted_quantity"  # "most" when the named study found a minority
             elif quantity is not None:
                 verdict, reason = quantity
             elif reading.strength != "hedged" and compare.named_stance(text, scoped) == "no_clear":
                 verdict, reason = "contradicted", "contradicted_benefit"  # misreports what a named study found
             elif reading.strength == "strong" or reading.absolute or (reading.strength == "plain" and not firm):
                 verdict, reason = "overstated", "overstated_strength"
+        elif reading.direction == "worsens":
+            verdict, reason = "contradicted", "contradicted_benefit"  # no study here found pain made worse
         elif reading.direction == "no_benefit":
             if firm:
                 verdict, reason = "contradicted", "contradicted_benefit"
@@ -232,6 +237,11 @@ class Checker:
         phrasing = self._harm_phrasing(drug, subject, lead.snippet)
         shares = compare.shares(harms)
         verdict, reason = "consistent", "consistent"
+        if reading.direction == "harm" and reading.attributed and reading.strength != "hedged" and not reading.minimised:
+            none = compare.named_none_recorded(text, about)
+            if none is not None:  # "the study recorded many serious adverse events" when it recorded none
+                return self._result(text, "contradicted", "contradicted_fact", none[1], (none[0],), reading,
+                                    certainty=none[0].snippet.certainty)
         combined = subject == "interactions" or COMBINATION.search(fold(text))
         if harms and reading.direction == "safety" and combined and \
                 any("interactions" in h.snippet.outcomes for h in harms):

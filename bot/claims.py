@@ -35,11 +35,16 @@ EVIDENCE_GAP = _rx(
     r"(do not|don't|cannot|can't) (yet )?(know|say|tell)|not enough (good )?(evidence|research|studies|trials)|"
     r"(more|better|larger|bigger)[- \w]{0,15} (research|studies|trials|evidence) (are|is) (still )?needed|"
     r"evidence does(n't| not) (support|show)|(can ?not|can't) (show|tell|prove) (whether|if|that)|"
-    r"(not|isn't|is not) (yet )?(known|clear) (whether|if))\b")
+    r"(not|isn't|is not) (yet )?(known|clear) (whether|if)|(does|do|did)(n't| not) (clearly |convincingly |"
+    r"consistently |reliably )?(show|prove|demonstrate|support)|investigational|experimental|"
+    r"(evidence|data|proof)( of (a )?benefit)? (is|are|remains?) (still )?lacking|lacks? (good |strong |"
+    r"high[- ]quality |reliable )?evidence)\b")
 ABSOLUTE_GAP = _rx(r"\b(no evidence( at all| whatsoever)?|zero evidence|absolutely no evidence|never been "
                    r"(studied|tested|researched)|no (research|studies|trials|data) (at all|whatsoever|on|into|about|for)|"
                    r"(there (has|have) been|there (is|are)) no (research|studies|trials|data)|completely unproven|"
-                   r"nothing to show|not (a )?single (study|trial)|no (study|trial|one) has (ever )?(looked|examined|tested|studied)|"
+                   r"nothing to show|shows? nothing|showed nothing|nothing at all|not even a (small |short[- ]term )?"
+                   r"(effect|benefit)|(nobody|no one|no-one) has (ever )?(studied|tested|looked|examined|researched)|"
+                   r"not (a )?single (study|trial)|no (study|trial|one) has (ever )?(looked|examined|tested|studied)|"
                    r"no (studies|trials) have (ever )?(looked|examined|tested|studied))\b")
 DEFINITIVE_NO = _rx(
     r"\b((does|do|did|will|would)(n't| not)|won't|cannot|can't|can not) (actually |really )?(work|help|relieve|"
@@ -135,7 +140,7 @@ SENTENCE_END = _rx(r"(?<!\bDr\.)(?<!\bMr\.)(?<!\bMs\.)(?<!\bMrs\.)(?<!\bProf\.)(
 class Reading:
     text: str
     attributed: bool  # names a study, review or agency ("the Cochrane review found")
-    direction: str  # benefit | no_benefit | evidence_gap | harm | safety | fact
+    direction: str  # benefit | no_benefit | worsens | evidence_gap | harm | safety | fact
     strength: str  # strong | plain | hedged
     absolute: bool  # "no evidence at all", "no side effects", "everyone"
     minimised: bool  # "rare", "mild", "minor"
@@ -188,7 +193,14 @@ def read(text: str, tracker: ContextTracker, focus: Focus | None = None) -> Read
                    float(points.group(1)) if points else None)
 
 
+# "makes pain worse": no study here found that, so such a claim runs against all of them.
+WORSENS = _rx(r"\b(makes?|made|making) (\w+ ){0,3}(pain|symptoms) (\w+ )?worse|\bworsen(s|ed|ing)? (\w+ )?pain\b|"
+              r"\bincreases? (\w+ )?pain (scores|levels|intensity)\b")
+
+
 def _direction(folded: str) -> str:
+    if WORSENS.search(folded) and not NEGATION.search(folded):
+        return "worsens"
     if APPROVAL.search(folded):
         return "fact"  # what a drug is approved or scheduled for is a regulatory fact, not an effect
     if HARM.search(folded) and DENIED_HARM.search(folded):

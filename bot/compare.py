@@ -131,10 +131,29 @@ def approval_clash(text: str, hits: list[Hit]) -> tuple[Hit, str] | None:
     return None if affirms or shared < 3 else (hit, sentence)
 
 
+# Approval denied outright ("not approved for any condition"), not for one use ("for any kind of pain").
+NEVER_APPROVED = re.compile(r"\bnot (\w+ ){0,2}approved (for|in) (any (condition|use|indication|disease|illness|"
+                            r"purpose|reason)s?|anything)\b|\bnever (been )?approved( for anything)?[.!]?$|"
+                            r"\bno approved uses?\b|\bnot approved anywhere\b")
+
+
+def denial_clash(text: str, hits: list[Hit]) -> tuple[Hit, str] | None:
+    """"X is not approved for anything" when an evidence sentence says X is approved for something."""
+    if not NEVER_APPROVED.search(fold(text)):
+        return None
+    drugs = set(content(text)) & DRUG_STEMS
+    for hit in hits[:3]:
+        for sentence in re.split(r"(?<=[.!?])\s+", hit.snippet.body.strip()):
+            folded = fold(sentence)
+            if drugs & set(content(sentence)) and APPROVED.search(folded) and not NOT_APPROVED.search(folded):
+                return hit, sentence
+    return None
+
+
 def clash(text: str, hits: list[Hit], negation: bool) -> tuple[Hit, str] | None:
     """An evidence sentence that shares the claim's words but uses their opposite, or (for plain
     statements of fact; effect claims are weighed by certainty instead) negates them."""
-    found = design_clash(text, hits) or approval_clash(text, hits)
+    found = design_clash(text, hits) or approval_clash(text, hits) or denial_clash(text, hits)
     if found is not None:
         return found
     own = set(content(text)) - DRUG_STEMS
@@ -168,6 +187,23 @@ def named_stance(text: str, hits: list[Hit]) -> str | None:
     if not own:
         return None
     return "benefit" if any(h.snippet.finding == "benefit" for h in own) else "no_clear"
+
+
+NONE_RECORDED = re.compile(r"\b(reported|recorded|found|logged) no (adverse events|side effects|harms?|serious)|"
+                           r"\bno (adverse events|side effects|harms?) (were )?(reported|recorded|logged)\b")
+
+
+def named_none_recorded(text: str, hits: list[Hit]) -> tuple[Hit, str] | None:
+    """When the claim names a study whose snippet says it recorded no adverse events: the sentence
+    that says so (a claim that this study recorded many harms misreports it)."""
+    folded = fold(text)
+    names = [n for n in NAMED_STUDIES if re.search(rf"\b{n}\b", folded)]
+    for hit in hits:
+        if any(n in fold(hit.snippet.title) for n in names):
+            for sentence in re.split(r"(?<=[.!?])\s+", hit.snippet.body.strip()):
+                if NONE_RECORDED.search(fold(sentence)):
+                    return hit, sentence
+    return None
 
 
 def has(stems: set[str], prefix: str) -> bool:

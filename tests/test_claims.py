@@ -29,6 +29,10 @@ tracker = ContextTracker(Expander(load_knowledge(FIXTURE_KNOWLEDGE).lexicon))
     ("The study cannot show whether ketamine caused the improvement", "evidence_gap", "plain"),
     ("No side effects were recorded, but that does not mean there is no risk", "harm", "hedged"),
     ("A review found large, long-term reductions in nerve pain", "benefit", "strong"),
+    ("Nobody has ever studied memantine for chronic pain", "evidence_gap", "plain"),
+    ("The evidence is limited and does not show a benefit", "evidence_gap", "hedged"),
+    ("Ketamine for pain should be regarded as investigational", "evidence_gap", "plain"),
+    ("Ketamine makes nerve pain worse", "worsens", "plain"),
 ])
 def test_direction_and_strength(text, direction, strength):
     reading = read(text, tracker)

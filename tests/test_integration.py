@@ -102,6 +102,13 @@ def test_contested_question_shows_both_sides(real_engine):
     ("Ketalar is approved as an anesthetic.", "consistent"),
     ("Ketamine is not a controlled substance.", "contradicted"),
     ("Ketamine is a Schedule III controlled substance in the United States.", "consistent"),
+    ("A 2022 meta-analysis found that ketamine makes neuropathic pain worse.", "contradicted"),
+    ("The Cleveland Clinic study recorded numerous serious adverse events.", "contradicted"),
+    ("In the Cleveland Clinic study, nearly all patients, over 90%, improved meaningfully.", "contradicted"),
+    ("Most patients get lasting relief from ketamine infusions.", "overstated"),
+    ("Esketamine is not approved for any condition in the United States.", "contradicted"),
+    ("Ketamine is not approved for any kind of chronic pain.", "consistent"),
+    ("Nobody has ever studied memantine or dextromethorphan for chronic pain.", "understated"),
 ])
 def test_check_on_the_real_knowledge(real_engine, text, verdict):
     assert real_engine.check(text).verdict == verdict
