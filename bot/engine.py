@@ -123,7 +123,8 @@ class Engine:
         triage_ms = (time.perf_counter() - clock) * 1000.0
         context = focus.values() + ([focus.earlier] if focus.earlier else [])
         dense = ([focus.drug] if focus.drug and not focus.assumed else []) + ([focus.earlier] if focus.earlier else [])
-        retrieval = self.retriever.search(question, context=context, dense_context=dense)
+        asked_drug = focus.drug if focus.drug and not focus.assumed else None
+        retrieval = self.retriever.search(question, context=context, dense_context=dense, drug=asked_drug)
         clock = time.perf_counter()
         triage = early or self.triager.triage(question, retrieval.vector, follow_up=bool(context and not focus.assumed),
                                               patterns_checked=True)

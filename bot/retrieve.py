@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -66,6 +66,7 @@ class RetrievalConfig:
     min_similarity: float = 0.40  # relevance bar: cosine to the snippet or one of its lay questions
     dense_text: str = "normalized"  # embed the "expanded" or the "normalized" question
     embedding_cache: int = 2048  # query embeddings kept (0 turns the cache off)
+    drug_mismatch: float = 0.7  # fused-score factor for snippets only about other drugs than the one asked about
 
 
 class Expander:
@@ -111,12 +112,13 @@ class Retriever:
         self.vectors = LRU(self.config.embedding_cache)
 
     def search(self, question: str, k: int = 3, context: Sequence[str] = (),
-               dense_context: Sequence[str] | None = None) -> Retrieval:
+               dense_context: Sequence[str] | None = None, drug: str | None = None) -> Retrieval:
         """Hits for the question.
 
         `context` holds terms carried over from earlier turns: BM25 weighs them lower, and the
         dense search sees only `dense_context` of them (default: all), so that the question's
-        own words keep the lead.
+        own words keep the lead. `drug`: the medicine the question names, if any; snippets about
+        other medicines only are ranked lower.
         """
         if not isinstance(question, str) or not normalize(question):
             raise InputError("the question is empty")
@@ -145,6 +147,10 @@ class Retriever:
         asked = self._question_matches(vector)
         clock = _tick(timings, "vector_search", clock)
         ranked = self._fuse(bm25_list, bm25_scores, dense, asked, vector)
+        if drug and self.config.drug_mismatch != 1.0:
+            ranked = sorted((replace(h, score=h.score * self.config.drug_mismatch)
+                             if h.snippet.drugs and drug not in h.snippet.drugs else h for h in ranked),
+                            key=lambda h: -h.score)
         hits = tuple(h for h in ranked if h.relevance >= self.config.min_similarity)[:k]
         _tick(timings, "fusion", clock)
         return Retrieval(query, hits, tuple(ranked), timings, self.config.min_similarity, vector)

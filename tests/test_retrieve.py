@@ -83,3 +83,15 @@ def test_search_works_on_a_compact_index(tmp_path, monkeypatch):
     engine = Engine(settings, HashEmbedder(), RetrievalConfig(min_similarity=0.2))
     hit = engine.retriever.search("does ketamine help fibro").hits[0]
     assert hit.snippet.id == "fibro" and hit.question_similarity == -1.0
+
+
+def test_snippets_about_other_drugs_rank_lower_when_a_drug_is_named(engine):
+    plain = engine.retriever.search("nerve pain side effects during a drip", k=6).ranked
+    named = engine.retriever.search("nerve pain side effects during a drip", k=6, drug="magnesium").ranked
+    factor = engine.retriever.config.drug_mismatch
+    scores = {h.snippet.id: h.score for h in plain}
+    for hit in named:
+        expected = scores[hit.snippet.id] * (1.0 if "magnesium" in hit.snippet.drugs else factor)
+        assert hit.score == pytest.approx(expected)
+    assert [h.score for h in named] == sorted((h.score for h in named), reverse=True)
+    assert [h.snippet.id for h in named].index("magnesium") <= [h.snippet.id for h in plain].index("magnesium")
