@@ -118,7 +118,7 @@ ILLICIT = (
     r"\brobo[- ]?trip\w*\b",
     r"\b(how many|how much)\b[^.?!]{0,10}\b(bumps|lines|rails)\b|\b(bumps|lines|rails) of (k|ket|ketamine)\b",
     r"\bsnort\w*\b",
-    r"\bfor (a |the )?(better |bigger |stronger |good |nice )?(buzz|high|rush|trip)\b",
+    r"\bfor (a |the )?(better |bigger |stronger |good |nice )?(buzz|high|rush|trip)\b(?! (blood|cholesterol|pressure|sugar|fever|temperature|doses?|risk))",
     r"\b(mix|mixing|combine|combining|take|taking)\b[^.?!]{0,40}\b(alcohol|booze|drinks?|mdma|molly|cocaine|coke)\b[^.?!]{0,40}\b(high|buzz|stronger|better|intense|feel more|effect)\b",
     r"\b(alcohol|booze|vodka|beer|wine|drinking|liquor|whiske?y|rum|gin|tequila)\b[^.?!]{0,40}\b(hit harder|hits harder|stronger high|better high|more intense|buzz|kick in harder)\b",
 )

@@ -141,6 +141,8 @@ def test_curated_examples_load_with_every_kind():
     ("my spravato makes me feel weird, ok if I just skip the next dose?", "personal_advice"),
     ("As a GP, which patients should I not refer for ketamine infusions?", "answer"),
     ("pharmacist here: what should I check for when memantine and dxm are combined", "answer"),
+    ("is magnesium a treatment for high blood pressure as well as pain", "answer"),
+    ("how much dxm do you need for a good high", "illicit"),
     ("my sister heard amantadine can stop pain after surgery, is that true", "answer"),
 ])
 def test_later_paraphrases(text, kind):
