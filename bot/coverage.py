@@ -114,6 +114,8 @@ class Coverage:
         for known in self.surface_list:
             by_length.setdefault(len(known), []).append(known)
         self._by_length = {n: tuple(ws) for n, ws in by_length.items()}
+        self._letters = {known: frozenset(known) for known in self.surface_list}
+        self._unknown_cache: dict[str, bool] = {}  # word -> unknown? (the typo search is the slow part)
         self.common = common_words
         self.domain = _alternation(scope.domain_terms)
         self.uncovered = _alternation(scope.uncovered_topics)
@@ -193,6 +195,14 @@ class Coverage:
         return found
 
     def _unknown(self, word: str) -> bool:
+        known = self._unknown_cache.get(word)
+        if known is None:
+            known = self._is_unknown(word)
+            if len(self._unknown_cache) < UNKNOWN_CACHE:
+                self._unknown_cache[word] = known
+        return known
+
+    def _is_unknown(self, word: str) -> bool:
         if "'" in word or word in STOPWORDS or word in self.surface or word.isdigit() or SPECIALIST.search(word):
             return False
         stems = tokenize(word)
@@ -206,9 +216,21 @@ class Coverage:
         limit = 1 if len(word) < 8 else 2
         candidates = self._by_length.get(len(word), ()) + self._by_length.get(len(word) - 1, ()) + \
             self._by_length.get(len(word) + 1, ())
-        if any(_slips(word, known, limit) <= limit for known in candidates):
+        letters = frozenset(word)
+        # each slip adds or removes at most two distinct letters: a cheap test before the real distance
+        if any(len(letters ^ self._letters[known]) <= 2 * limit and _slips(word, known, limit) <= limit
+               for known in candidates):
             return True
-        return bool(difflib.get_close_matches(word, self.surface_list, n=1, cutoff=0.85))
+        # difflib's ratio is at most 2*min(n, m)/(n + m), so words of other lengths can never reach the
+        # cutoff: compare with the possible lengths only (same answer, a tenth of the work).
+        n = len(word)
+        near = [known for m in range(max(1, int(n * 0.7)), int(n / 0.7) + 2)
+                if 2 * min(n, m) / (n + m) >= TYPO_CUTOFF for known in self._by_length.get(m, ())]
+        return bool(difflib.get_close_matches(word, near, n=1, cutoff=TYPO_CUTOFF))
+
+
+TYPO_CUTOFF = 0.85
+UNKNOWN_CACHE = 50_000  # words remembered per process (a few MB at most)
 
 
 def _slips(a: str, b: str, limit: int) -> int:
