@@ -119,3 +119,18 @@ def test_a_treatment_already_tried_is_history_not_a_comparison(coverage, questio
                                       "can memantine help children with autism"])
 def test_more_ways_of_asking_about_children(coverage, question):
     assert coverage.about_children(question)
+
+
+def test_the_fast_typo_search_agrees_with_a_brute_force_search(coverage):
+    import difflib
+
+    from bot.coverage import TYPO_CUTOFF, _slips
+
+    def brute_force(word):
+        limit = 1 if len(word) < 8 else 2
+        return any(_slips(word, known, limit) <= limit for known in coverage.surface_list) or \
+            bool(difflib.get_close_matches(word, coverage.surface_list, n=1, cutoff=TYPO_CUTOFF))
+
+    for word in ["fibromyalga", "ketamime", "bladdr", "tinnitus", "magnesum", "painfull", "zzzz", "drisp",
+                 "sideeffects", "ketamineinfusion", "fibromialgia"]:
+        assert coverage._typo_of_known(word) == brute_force(word), word
