@@ -62,7 +62,7 @@ class Answer:
     certainty: str = "none"
     certainty_line: str = ""
     disagreement: str = ""
-    notes: tuple[str, ...] = ()  # extra fixed caveats (for example crisis numbers)
+    notes: tuple[str, ...] = ()  # extra caveats: help numbers, or the question's words the evidence never mentions
     reminder: str = ""
     citations: tuple[Citation, ...] = ()
     suggestions: tuple[str, ...] = ()

@@ -100,6 +100,7 @@ UNCONTROLLED = re.compile(r"\b(no (comparison|control|placebo) group|without a (
 
 
 def design_clash(text: str, hits: list[Hit]) -> tuple[Hit, str] | None:
+    """"The Cleveland Clinic study was randomised" when the closest snippets say it had no comparison."""
     folded = fold(text)
     if not CONTROLLED.search(folded) or claims.NEGATION.search(folded):
         return None
