@@ -166,6 +166,9 @@ class Checker:
         if clash is not None:
             return self._result(text, "contradicted", "contradicted_fact", clash[1], (clash[0],), reading,
                                 certainty=clash[0].snippet.certainty)
+        claimed = self._claimed_certainty(text, reading, hits, drug, focus)
+        if claimed is not None:
+            return claimed
         if reading.direction in ("benefit", "no_benefit", "worsens", "evidence_gap"):
             return self._effect(text, reading, hits, drug, focus)
         if reading.direction == "harm":
@@ -183,6 +186,8 @@ class Checker:
                   and h.snippet.finding in ("benefit", "no-clear-benefit", "uncertain")]
         if focus.condition:
             scoped = [h for h in scoped if focus.condition in h.snippet.conditions] or scoped
+        if not scoped and reading.direction in ("no_benefit", "evidence_gap"):
+            scoped = self._effect_evidence(drug, focus)  # "no research at all" is judged against the trials
         if not scoped:
             return self._fact(text, reading, hits)
         findings = {h.snippet.finding for h in scoped}
@@ -193,6 +198,7 @@ class Checker:
         firm = stance == "benefit" and RANK[certainty] >= 3  # moderate or high certainty of a benefit
         shares = compare.shares(benefit)
         verdict, reason = "consistent", "consistent"
+        named = compare.named_snippets(text, scoped)
         if reading.direction == "benefit":
             quantity = compare.judge_share(reading, shares)
             sizes = [float(x) for h in scoped for x in claims.POINTS.findall(h.snippet.body)]
@@ -210,7 +216,7 @@ class Checker:
         elif reading.direction == "worsens":
             verdict, reason = "contradicted", "contradicted_benefit"  # no study here found pain made worse
         elif reading.direction == "no_benefit":
-            if firm:
+            if firm or (named and any(h.snippet.finding == "benefit" for h in named)):  # misreports a named study
                 verdict, reason = "contradicted", "contradicted_benefit"
             else:
                 verdict, reason = "overstated", "overstated_absent_benefit"
@@ -273,6 +279,36 @@ class Checker:
             verdict, reason = "overstated", "overstated_safety"
         return self._result(text, verdict, reason, phrasing, (harms or about)[:2], reading,
                             certainty=lead.snippet.certainty)
+
+    def _claimed_certainty(self, text, reading, hits, drug, focus) -> ClaimCheck | None:
+        """"High-certainty evidence shows...", "Cochrane rated it moderate certainty": a certainty level
+        above the evidence's is overstated, or contradicted when it misreports a study the claim names."""
+        claimed = claims.CLAIMED_CERTAINTY.search(fold(text))
+        if claimed is None or reading.direction in ("evidence_gap", "no_benefit") or \
+                claims.NEGATION.search(fold(text)[max(0, claimed.start() - 20):claimed.start()]):
+            return None  # "high-quality evidence is lacking" reports a gap
+        evidence = [h for h in hits if set(h.snippet.outcomes) & EFFECT_OUTCOMES] or self._effect_evidence(drug, focus)
+        graded = [h for h in evidence if h.snippet.certainty != "not-graded"]
+        if not graded:
+            return None
+        named = compare.named_snippets(text, graded)
+        lead = (named or graded)[0]
+        actual = max(((named or graded)), key=lambda h: RANK[h.snippet.certainty]).snippet.certainty
+        if RANK[claimed.group(1).replace(" ", "-")] <= RANK[actual]:
+            return None
+        verdict = "contradicted" if named else "overstated"
+        return self._result(text, verdict, "contradicted_certainty" if named else "overstated_strength",
+                            self._effect_phrasing("no_clear" if lead.snippet.finding != "benefit" else "benefit",
+                                                  actual, drug, focus, lead.snippet),
+                            (lead,), reading, certainty=actual)
+
+    def _effect_evidence(self, drug: str, focus: Focus) -> list[Hit]:
+        """Trials of the drug for the condition, looked up directly, for claims about the evidence."""
+        target = LABELS.get(focus.condition, focus.condition) if focus.condition else "chronic pain"
+        return [h for h in self.engine.retriever.search(f"does {drug} help {target}", k=6).hits
+                if set(h.snippet.outcomes) & EFFECT_OUTCOMES
+                and h.snippet.finding in ("benefit", "no-clear-benefit", "uncertain")
+                and (not h.snippet.drugs or drug in h.snippet.drugs)]
 
     def _harm_evidence(self, drug: str, subject: str | None, wanted: set[str]) -> list[Hit]:
         """Reported harms of the drug, looked up directly: a claim that something is safe is judged

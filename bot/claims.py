@@ -67,13 +67,15 @@ HARM = _rx(
     r"vomit\w*|dizz\w*|drows\w*|sedat\w*|blood pressure|heart rate|cystitis|urinary|bladder|kidneys?|"
     r"liver|hepat\w*|memory|abuse|misuse|overdos\w*|emergence|nightmares?|confusion|delirium|"
     r"paranoi\w*|psychosis|breathing|feeling strange|strange feelings?|feel(s)? strange|detached|"
-    r"out of (body|it)|spaced out|trip-like|weird feelings?)\b")
+    r"out of (body|it)|spaced out|trip-like|weird feelings?|wreck\w*)\b")
 DENIED_HARM = _rx(r"\b((has|have|had|was|were|is|are)(n't| not| never)|never)( been)? (reported|seen|found|"
                   r"linked|documented|described|observed|shown)\b")
 SAFETY = _rx(
     r"\b(?<!not )only\b[^.;]{0,40}"
     r"\b(recreational\w*|abus\w*|misus\w*|street|illicit|party|heavy use|addicts?)\b|"
     r"\b(?<!not )(limited|restricted|confined) to\b[^.;]{0,40}\b(recreational\w*|abus\w*|misus\w*|street|illicit|heavy)\b|"
+    r"\b(recreational\w*|abus\w*|misus\w*|street)\b[^.;]{0,25}\b(rather than|and not|not|instead of)\b[^.;]{0,15}"
+    r"\b(patients?|medical|clinical|prescribed|treatment)\b|"
     r"\b(safe|safer|safely|very safe|well[- ]tolerated|tolerated well|harmless|gentle|benign|"
     r"non[- ]?addictive|no (real |serious |significant )?risks?|risk[- ]free|no (serious |significant |real )?"
     r"side[- ]effects|free of side[- ]effects|without (any )?(serious )?side[- ]effects|no adverse|"
@@ -87,6 +89,7 @@ STRONG = _rx(
     r"devastat\w*|ruin\w*|lasting|(large|big|huge|substantial|major|marked) (\w+ )?(reductions?|improvements?|"
     r"benefits?|relief|effects?|drops?|decreases?)|long[- ]term (reductions?|improvements?|benefits?|effects?)|"
     r"reset(s|ting)?|rewir(es?|ing)|reboot(s|ing)?|last(s|ing)? (for )?(years|months|a long time)|"
+    r"inevitabl[ey]|invariabl[ey]|without exception|for life|"
     r"(years|months) of relief|"
     r"permanent(ly)?|long[- ]lasting|long[- ]term relief|for good|evidence[- ]based|strong evidence|robust|"
     r"well[- ]established|well[- ]documented|known to|first[- ]line|best treatment|most effective|"
@@ -107,10 +110,14 @@ MINIMISERS = _rx(
     r"\b(rare|rarely|mild|mildly|minor|minimal|negligible|tiny|slight(ly)?|hardly (any|ever)|very few|"
     r"almost no|barely|trivial|no big deal|only a small|little (risk|effect|impact|chance)|low risk|"
     r"very low risk|uncommon|seldom|nothing serious|occasionally|now and then|in rare cases|a little|a bit of|"
-    r"marginal(ly)?|only slightly|a touch|negligibly|"
+    r"marginal(ly)?|only slightly|a touch|negligibly|(no|of no|without) clinical (significance|importance|relevance)|"
+    r"not clinically (significant|important|meaningful|relevant)|clinically insignificant|insignificant|"
+    r"(is|are|was|were) (very |only |quite |always )?small\b|"
     r"that'?s (about it|all)|nothing more|theoretical|hypothetical|overblown|exaggerated|nothing to worry|"
     r"brief|short[- ]lived|pass(es)? quickly|wears? off quickly|formality|technicality|"
     r"(the same|no more|no greater|no higher|similar) risk)\b")
+# A certainty level the claim reports ("rated the evidence as high certainty").
+CLAIMED_CERTAINTY = _rx(r"\b(high|moderate|low|very low)[- ](certainty|quality)\b")
 # A sentence that warns against over-reading something ("is not the same as", "does not mean").
 CAVEAT = _rx(r"\b((does|did)(n't| not) (necessarily )?mean|(is|are)(n't| not) (the same as|proof)|not proof)\b")
 FREQUENCY = _rx(r"\b(generally|usually|mostly|typically|normally|often|tends? to|in general|for many)\b")
@@ -200,9 +207,16 @@ WORSENS = _rx(r"\b(makes?|made|making) (\w+ ){0,3}(pain|symptoms) (\w+ )?worse|\
               r"\bincreases? (\w+ )?pain (scores|levels|intensity)\b")
 
 
+# "has no effect on blood pressure": a denial of harm, not of benefit.
+NO_HARM_EFFECT = _rx(r"\b(no|not any|without any|doesn'?t have any|does not have any) (\w+ )?(effect|impact|influence) "
+                     r"on (the |your |a )?(blood pressure|heart|heart rate|breathing|liver|bladder|kidneys?|memory|mood|mind)\b")
+
+
 def _direction(folded: str) -> str:
     if WORSENS.search(folded) and not NEGATION.search(folded):
         return "worsens"
+    if NO_HARM_EFFECT.search(folded):
+        return "safety"
     if APPROVAL.search(folded):
         return "fact"  # what a drug is approved or scheduled for is a regulatory fact, not an effect
     if HARM.search(folded) and DENIED_HARM.search(folded):

@@ -5,6 +5,7 @@ shares of patients studies report, and what a named study found. Pure functions 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from bot import claims
 from bot.retrieve import Hit
@@ -29,7 +30,8 @@ def closest_sentence(text: str, body: str) -> str:
     return max(sentences, key=lambda s: (len(own & set(content(s))), -sentences.index(s)))
 
 
-DRUG_STEMS = {"ketamin", "esketamin", "memantin", "dextromethorphan", "amantadin", "magnesium", "spravato"}
+DRUG_STEMS = {"ketamin", "esketamin", "memantin", "dextromethorphan", "amantadin", "magnesium", "spravato", "ketalar",
+              "namenda"}
 
 
 # Negations that hedge ("cannot show", "not clear") rather than deny.
@@ -123,13 +125,42 @@ def approval_clash(text: str, hits: list[Hit]) -> tuple[Hit, str] | None:
     if not APPROVED.search(folded) or NOT_APPROVED.search(folded):
         return None
     own = set(content(text))
-    candidates = [(len(own & set(content(sentence))), not NOT_APPROVED.search(fold(sentence)), hit, sentence)
-                  for hit in hits[:3] for sentence in re.split(r"(?<=[.!?])\s+", hit.snippet.body.strip())
-                  if "approv" in sentence.lower()]
+    candidates = [(len(own & theirs), not NOT_APPROVED.search(fold(sentence)), hit, sentence)
+                  for hit in hits[:3] for sentence, theirs in sentences(hit.snippet.body)
+                  if "approv" in sentence.lower() and not other_drug(own, theirs)]
     if not candidates:
         return None
+    claimed = approved_use(folded)
+    for _, affirms, hit, sentence in candidates:  # "approved for depression, not for pain"; "only for depression"
+        if affirms and claimed and denies_use(fold(sentence), claimed):
+            return hit, sentence
     shared, affirms, hit, sentence = max(candidates, key=lambda c: (c[0], c[1]))
     return None if affirms or shared < 3 else (hit, sentence)
+
+
+USE = re.compile(r"\b(?:approved|licensed|authori[sz]ed)\b[^.;]{0,30}?\b(?:for|as)\b(?P<use>[^.;,]{1,60})")
+ONLY_USE = re.compile(r"\b(?:approved|licensed) (?:\w+ ){0,3}?only (?:for|as)\b(?P<use>[^.;,]{1,60})|"
+                      r"\bonly (?:approved|licensed) (?:for|as)\b(?P<use2>[^.;,]{1,60})")
+NOT_FOR = re.compile(r"\bnot (?:for|as)\b(?P<use>[^.;,]{1,40})")
+GENERIC_USE = {"treatment", "treat", "use", "us", "fda", "adult", "patient", "peopl", "condit"}
+
+
+def approved_use(folded: str) -> set[str]:
+    """What a sentence says a medicine is approved for, as word stems ("chronic pain" -> chronic, pain)."""
+    match = USE.search(folded)
+    return set(content(match.group("use"))) - GENERIC_USE - DRUG_STEMS if match else set()
+
+
+def denies_use(folded: str, claimed: set[str]) -> bool:
+    """The evidence sentence rules the claimed use out: "not for pain", or "only for depression"."""
+    for match in NOT_FOR.finditer(folded):
+        if set(content(match.group("use"))) & claimed:
+            return True
+    only = ONLY_USE.search(folded)
+    if only:
+        allowed = set(content(only.group("use") or only.group("use2"))) - GENERIC_USE
+        return bool(allowed) and not allowed & claimed
+    return False
 
 
 # Approval denied outright ("not approved for any condition"), not for one use ("for any kind of pain").
@@ -144,11 +175,36 @@ def denial_clash(text: str, hits: list[Hit]) -> tuple[Hit, str] | None:
         return None
     drugs = set(content(text)) & DRUG_STEMS
     for hit in hits[:3]:
-        for sentence in re.split(r"(?<=[.!?])\s+", hit.snippet.body.strip()):
+        for sentence, theirs in sentences(hit.snippet.body):
             folded = fold(sentence)
-            if drugs & set(content(sentence)) and APPROVED.search(folded) and not NOT_APPROVED.search(folded):
+            if drugs & theirs and APPROVED.search(folded) and not NOT_APPROVED.search(folded):
                 return hit, sentence
     return None
+
+
+PRONOUN_LEAD = re.compile(r"^(it|its|it's|they|their|this|that|these|the drug|the medicine|the spray)\b", re.IGNORECASE)
+
+
+@lru_cache(maxsize=4096)
+def sentences(body: str) -> tuple[tuple[str, frozenset[str]], ...]:
+    """A snippet's sentences with their word stems; a sentence that starts with "It" or "Its" also
+    carries the medicine named in the sentence before it ("Its label says it is not approved...")."""
+    out, carried = [], frozenset()
+    for sentence in re.split(r"(?<=[.!?])\s+", body.strip()):
+        stems = frozenset(content(sentence))
+        if stems & DRUG_STEMS:
+            carried = stems & DRUG_STEMS
+        elif PRONOUN_LEAD.match(sentence):
+            stems = stems | carried
+        out.append((sentence, stems))
+    return tuple(out)
+
+
+def other_drug(claim_stems: set[str], sentence_stems: set[str]) -> bool:
+    """The sentence is about another medicine than the claim ("ketamine nasal spray" for a claim about
+    Spravato): it can neither confirm nor contradict it."""
+    claimed, named = claim_stems & DRUG_STEMS, sentence_stems & DRUG_STEMS
+    return bool(claimed and named and not claimed & named)
 
 
 def clash(text: str, hits: list[Hit], negation: bool) -> tuple[Hit, str] | None:
@@ -157,10 +213,12 @@ def clash(text: str, hits: list[Hit], negation: bool) -> tuple[Hit, str] | None:
     found = design_clash(text, hits) or approval_clash(text, hits) or denial_clash(text, hits)
     if found is not None:
         return found
-    own = set(content(text)) - DRUG_STEMS
+    stems = set(content(text))
+    own = stems - DRUG_STEMS
     for rank, hit in enumerate(hits):
-        for sentence in re.split(r"(?<=[.!?])\s+", hit.snippet.body.strip()):
-            theirs = set(content(sentence))
+        for sentence, theirs in sentences(hit.snippet.body):
+            if other_drug(stems, theirs):
+                continue
             shared = own & theirs
             if len(shared) < 2 and len(shared) < len(own):
                 continue
@@ -178,13 +236,22 @@ def clash(text: str, hits: list[Hit], negation: bool) -> tuple[Hit, str] | None:
 NAMED_STUDIES = ("cochrane", "cleveland clinic", "pereira", "asra", "cadth", "orhurhu", "kurian", "park", "pickering")
 
 
-def named_stance(text: str, hits: list[Hit]) -> str | None:
-    """When the claim names a study, what that study's snippets found: 'benefit' or 'no_clear'."""
+# "the 2022 meta-analysis", "a 2019 review": a study named by its year.
+DATED_STUDY = re.compile(r"\b((?:19|20)\d\d)\b[^.;]{0,25}\b(review|meta-analysis|study|trial|guideline)|"
+                         r"\b(review|meta-analysis|study|trial|guideline)\b[^.;]{0,15}\b((?:19|20)\d\d)\b")
+
+
+def named_snippets(text: str, hits: list[Hit]) -> list[Hit]:
+    """The hits about a study the claim names, by name ("Cochrane") or by year ("the 2022 review")."""
     folded = fold(text)
     names = [n for n in NAMED_STUDIES if re.search(rf"\b{n}\b", folded)]
-    if not names:
-        return None
-    own = [h for h in hits if any(n in fold(h.snippet.title) for n in names)]  # snippets about that study
+    names += [m.group(1) or m.group(4) for m in DATED_STUDY.finditer(folded)]
+    return [h for h in hits if any(n in fold(h.snippet.title) or n in h.snippet.id for n in names)]
+
+
+def named_stance(text: str, hits: list[Hit]) -> str | None:
+    """When the claim names a study, what that study's snippets found: 'benefit' or 'no_clear'."""
+    own = named_snippets(text, hits)
     if not own:
         return None
     return "benefit" if any(h.snippet.finding == "benefit" for h in own) else "no_clear"
@@ -197,13 +264,10 @@ NONE_RECORDED = re.compile(r"\b(reported|recorded|found|logged) no (adverse even
 def named_none_recorded(text: str, hits: list[Hit]) -> tuple[Hit, str] | None:
     """When the claim names a study whose snippet says it recorded no adverse events: the sentence
     that says so (a claim that this study recorded many harms misreports it)."""
-    folded = fold(text)
-    names = [n for n in NAMED_STUDIES if re.search(rf"\b{n}\b", folded)]
-    for hit in hits:
-        if any(n in fold(hit.snippet.title) for n in names):
-            for sentence in re.split(r"(?<=[.!?])\s+", hit.snippet.body.strip()):
-                if NONE_RECORDED.search(fold(sentence)):
-                    return hit, sentence
+    for hit in named_snippets(text, hits):
+        for sentence in re.split(r"(?<=[.!?])\s+", hit.snippet.body.strip()):
+            if NONE_RECORDED.search(fold(sentence)):
+                return hit, sentence
     return None
 
 

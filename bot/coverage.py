@@ -71,7 +71,9 @@ NOT_TARGETS = frozenset("me you him her them us it that this those these people 
                         "good ever now sure real relieve reduce ease "
                         # durations and amounts: "works for a few hours", "for up to two weeks"
                         "few several couple one two three four five six seven eight nine ten up about around over "
-                        "under only just at minutes hour day week month year short".split())
+                        "under only just at minutes hour day week month year short "
+                        # "for life", "for medical reasons": how long or why, not a use
+                        "life medical reasons reason".split())
 
 
 def load_scope(knowledge_dir) -> Scope:

@@ -88,3 +88,14 @@ def test_a_safety_claim_that_also_claims_a_benefit(text, benefit):
 @pytest.mark.parametrize("text", ["Ketamine resets the pain pathways.", "Ketamine rewires the brain."])
 def test_marketing_mechanism_words_are_strong(text):
     assert read(text, tracker).strength == "strong"
+
+
+def test_pronoun_sentences_carry_the_medicine_named_before_them():
+    from bot.compare import other_drug, sentences
+
+    body = "Spravato is approved only for depression. Its label says it is not approved as an anesthetic."
+    (first, first_stems), (second, second_stems) = sentences(body)
+    assert "spravato" in second_stems and "ketamin" not in second_stems
+    assert other_drug({"ketamin", "approv"}, set(second_stems))  # not about ketamine itself
+    assert not other_drug({"spravato", "approv"}, set(second_stems))
+    assert not other_drug({"approv"}, set(first_stems))  # a claim naming no medicine rules nothing out

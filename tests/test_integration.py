@@ -109,6 +109,14 @@ def test_contested_question_shows_both_sides(real_engine):
     ("Esketamine is not approved for any condition in the United States.", "contradicted"),
     ("Ketamine is not approved for any kind of chronic pain.", "consistent"),
     ("Nobody has ever studied memantine or dextromethorphan for chronic pain.", "understated"),
+    ("Spravato (esketamine) nasal spray is approved for depression, not for pain.", "consistent"),
+    ("Spravato is approved for chronic pain.", "contradicted"),
+    ("Ketamine is approved as an anesthetic.", "consistent"),
+    ("Ketamine has no effect on blood pressure, so it is safe for people with heart conditions.", "contradicted"),
+    ("The Cochrane review rated the evidence on ketamine for chronic pain as high certainty.", "contradicted"),
+    ("High-certainty evidence shows that ketamine relieves chronic pain.", "overstated"),
+    ("The 2022 meta-analysis found ketamine had no effect whatsoever on neuropathic pain.", "contradicted"),
+    ("Honestly there's no research at all on NMDA antagonists for chronic pain.", "understated"),
 ])
 def test_check_on_the_real_knowledge(real_engine, text, verdict):
     assert real_engine.check(text).verdict == verdict
