@@ -22,6 +22,7 @@ from bot.safety_patterns import (
     ADVICE_CUES,
     FIRST_PERSON,
     INFORMATIONAL,
+    ONGOING,
     PAST,
     PATTERNS,
     PERSON,
@@ -83,7 +84,7 @@ class Triager:
                 match = pattern.search(text)
                 if match is None:
                     continue
-                if kind == "emergency" and (PAST.search(text) or INFORMATIONAL.search(text)):
+                if kind == "emergency" and (PAST.search(text) or (INFORMATIONAL.search(text) and not ONGOING.search(text))):
                     continue
                 if kind == "personal_advice" and PROFESSIONAL.search(text):
                     break  # a clinician asking about patients wants the evidence

@@ -17,8 +17,13 @@ PERSON = (r"(?:i|i'?m|i'?ve|i'?d|me|my|we|he|she|they|someone|somebody|friend|hu
 FIRST_PERSON = re.compile(r"\b(i|i'?m|i'?ve|i'?d|me|my|myself|mine)\b")
 PAST = re.compile(r"\b(last (year|month|week)|years ago|months ago|history of|in the past|used to|when i was|"
                   r"as a child)\b")
+# ...unless the symptom is going on now: "chest tight since my infusion this morning, is that normal?"
+ONGOING = re.compile(r"\b(since|right now|at the moment|currently|this (morning|afternoon|evening)|tonight|"
+                     r"just now|for the last (hour|few hours|\d+ (minutes|hours)))\b")
 # "is that normal?", "what happens if..." ask about a harm; they do not report one happening now.
-INFORMATIONAL = re.compile(r"\b(is (that|this|it) normal|what happens (if|when)|can (it|ketamine|this) cause|"
+INFORMATIONAL = re.compile(r"\b(is (that|this|it) normal|what happens (if|when)|"
+                           r"(can|does|do|could) (it|this|ketamine|esketamine|spravato|memantine|amantadine|dxm|"
+                           r"dextromethorphan|magnesium) (ever )?(cause|make|give)|"
                            r"is it (common|dangerous|possible)|how (common|likely|often)|what happened|"
                            r"(read|heard|saw) (a|an|about|that|on|in)|a (story|news|report|article) about)\b")
 
@@ -63,6 +68,12 @@ CRISIS = (
     r"\b(i'?m|i am|feel like|feeling like) (just |such |only )?a burden\b|\bburden (to|on) (my|everyone|them|everybody)\b",
     r"\b(no|any|the) (point|reason|purpose) (in|of|to|for) (carrying on|going on|living|continuing|being here|life)\b",
     r"\b(giv(e|en|ing)|gave) away (my|all my|most of my) (things|stuff|belongings|possessions|pets?)\b",
+    r"\b(giv(e|en|ing|ing out)|gave) (my|all my|most of my) (things|stuff|belongings|possessions|pets?) away\b",
+    r"\b(looked up|googled|searched( up)?|researched|worked out|figured out|counted|counting)\b[^.?!]{0,10}\bhow (many|much)\b"
+    r"[^.?!]{0,50}\b(it would take|would it take|it'?d take|to (die|end it|overdose|not wake up))\b",
+    # "another year like this" gives up on the future; "another day of this pain" is how pain is told
+    rf"\bca{NT} (do|take|face|survive|go through|live through|bear) (another|one more) (day|week|month|year|night|"
+    r"winter|christmas)( like this| of this(?! pain))\b",
     r"\b(said|saying|say) (my |our |all my )?goodbyes?\b",
     r"\bi'?m (so )?(done|finished)( with (life|living|everything|it all|this life))?\s*([.!]|$)",
     r"\b(this is|saying|say) (my |a |our )?(last )?(goodbye|farewell)\b",
@@ -83,12 +94,19 @@ EMERGENCY = (
     rf"\b{PERSON}\b[^.?!]{{0,40}}\b(chest pain|chest hurts|crushing chest|heart attack|stroke)\b",
     r"\bchest (pain|pains|tightness|pressure|hurts)\b[^.?!]{0,40}\b(right now|now|arm|jaw|numb|sweat\w*|spreading|can'?t breathe)\b",
     r"\b(having|got|have|i'?ve got|i have) (a )?(crushing |bad |severe |sudden )?chest pain\b",
-    rf"\b(ca{NT}|cannot|struggling to|hard to|trouble|unable to)\s+(breathe|breathing|catch (my|his|her|their) breath)\b",
+    rf"\b(ca{NT}|cannot|struggling to|hard to|trouble|unable to)\s+(breathe|breathing|breath|breth\w*|brea?the?|"
+    r"catch (my|his|her|their) breath)\b",
     rf"\b(not|stopped|is{NT}|are{NT}|was{NT}|barely|hardly|struggling)\s+breathing\b",
     rf"\b{PERSON}\b[^.?!]{{0,40}}\b(seizure|seizing|fitting|convuls\w*)\b",
     r"\b(having|is having|is in) a (seizure|fit)\b",
     r"\b(shaking|jerking|twitching|convuls\w*)\b[^.?!]{0,30}\b(floor|ground|won'?t|not respond\w*|uncontrollabl\w*)\b",
-    r"\b(unresponsive|unconscious|collapsed|passed out|turning blue)\b|\blips\b[^.?!]{0,20}\bblue\b",
+    r"\b(unresponsive|unconscious|collapsed|passed out|turning blue)\b|\blips\b[^.?!]{0,20}\bblu(e|ish)\w*",
+    # swelling of the lips, tongue or throat: a severe allergic reaction
+    r"\b(lips?|tongue|throat|face|mouth)\b[^.?!]{0,25}\b(swell\w*|swollen|closing up)\b|"
+    r"\b(swell\w*|swollen)\b[^.?!]{0,15}\b(lips?|tongue|throat)\b",
+    # sudden confusion or seeing things, or with a fever: delirium or a drug reaction
+    r"\b(suddenly|all of a sudden|out of nowhere)\b[^.?!]{0,40}\b(confused|seeing things|hallucinat\w*|not making sense)\b|"
+    r"\b(confused|seeing things|hallucinat\w*)\b[^.?!]{0,60}\b(fever|burning up|high temperature|rigid|stiff)\b",
     r"\b(trying to|tried to|about to|wants to) (climb|jump|get) out (of )?(the |a |his |her |my )?window\b",
     rf"\b{PERSON}\b[^.?!]{{0,40}}\b(seeing things|hallucinat\w*|agitated|violent|aggressive|out of control|not making sense)\b"
     r"[^?!]{0,60}\b(what (do|should|can) (i|we) do|help( me| us)?|right now|call)\b",
@@ -99,7 +117,8 @@ EMERGENCY = (
     r"\b(toddler|child|kid|baby|grandchild|grandson|granddaughter|little one|dog|puppy)\b[^.?!]{0,40}\b(got into|drank|swallowed|ate|chewed|took)\b",
     r"\b(accidentally|by mistake|by accident|mistakenly)\b[^.?!]{0,40}\b(took|taken|had|swallowed|double\w*|extra|twice)\b",
     r"\btook\b[^.?!]{0,40}\b(at once|all at once|in one go|too close together)\b",
-    rf"\b{TIGHT_CHEST}\b[^?]{{0,60}}\b(now|right now|{TOOK})\b|\b{TOOK}\b[^?]{{0,80}}\b{TIGHT_CHEST}\b",
+    rf"\b{TIGHT_CHEST}\b[^?]{{0,60}}\b(now|right now|since|after (my|the|a|his|her|taking|using)|{TOOK})\b|"
+    rf"\b{TOOK}\b[^?]{{0,80}}\b{TIGHT_CHEST}\b",
     rf"\b{CHEST}\b[^?]{{0,80}}\b(right after|just after|just had|right now|what (do|should|can) (i|we) do)\b",
 )
 
@@ -114,6 +133,10 @@ ILLICIT = (
     r"\b(make|making|cook|cooking|brew|extract|diy)\b[^.?!]{0,40}\b(ketamine|ket|dxm|spray|troches?|lozenges?)\b"
     r"[^.?!]{0,40}\b(at home|from powder|powder|myself|diy|kitchen)\b",
     r"\b(dealer|dark ?web|street ketamine)\b",
+    r"\b(sell|selling|sold|share|sharing|give|giving|pass on)\b[^.?!]{0,10}\b(my|some of my|some|a few of my|a few)\b "
+    r"(prescribed |prescription |spare |leftover )?(ketamine|lozenges?|troches?|nasal spray|dxm|memantine|amantadine|"
+    r"meds|pills|tablets)\b[^.?!]{0,30}\b(to|with) (a |my |some )?(friends?|mates?|neighbou?rs?|someone else|"
+    r"family members?|others|other people)\b",
     r"\b(how much|how many|best way|want|wanna|trying|try)\b[^.?!]{0,40}\b(to )?(trip|tripping)\b",
     r"\brobo[- ]?trip\w*\b",
     r"\b(how many|how much)\b[^.?!]{0,10}\b(bumps|lines|rails)\b|\b(bumps|lines|rails) of (k|ket|ketamine)\b",
@@ -127,7 +150,7 @@ ADVICE_VERBS = (r"(stop|start|quit|take|increase|decrease|reduce|raise|lower|dou
                 r"get off|cut down|drive|drink|go ahead|continue|keep|try|mix|have (my|another|the next|more|an?)|"
                 r"get (my|another|the next|more|an?))")
 # "What should I ask / expect / watch for / check for" asks for information, not a decision.
-INFO_VERBS = (r"(ask|bring|expect|know|prepare|tell|say|look for|look out for|read|ring|call|contact|phone|report|"
+INFO_VERBS = (r"(ask|bring|expect|know|prepare|tell|say(?! (yes|no))|look for|look out for|read|ring|call|contact|phone|report|"
               r"mention|watch for|check|refer|counsel|advise|warn|monitor|screen)")
 SHOULD_I = rf"\b(should|shall) i\b(?![^.?!]{{0,25}}\b{INFO_VERBS}\b)"
 # A health professional asking about patients ("As a GP...", "pharmacist here") asks for evidence.
@@ -141,7 +164,9 @@ PERSONAL_ADVICE = (
     rf"\bshould my\b[^.?!]{{0,15}}\b{ADVICE_VERBS}\b|\bwould you recommend\b",
     SHOULD_I,
     rf"\bdo i need to {ADVICE_VERBS}\b",
-    rf"\b(can|could|may) i\s+(still\s+)?{ADVICE_VERBS}\b",
+    rf"\b(can|could|may) i\s+(just\s+|still\s+|safely\s+)*{ADVICE_VERBS}\b",
+    r"\bi (want|wanna|would like|'d like|plan|am planning|'m planning|intend|am going|'m going) to (stop|quit|switch|"
+    r"come off|get off|cut down|increase|decrease|reduce|double|skip|combine|mix|swap)\b[^.?!]{0,30}\b(my|from my|to)\b",
     rf"\b(is it ok(ay)? (to|if i)|is it ok(ay)? for me to)\s+(still\s+)?{ADVICE_VERBS}\b",
     rf"\b(ok|okay|alright|fine|all right) (if i|for me to)\s+(just\s+)?(still\s+)?{ADVICE_VERBS}\b",
     r"\bwhat (dose|dosage|amount|strength)\b[^.?!]{0,40}\b(i|me|my)\b",
