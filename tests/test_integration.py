@@ -155,6 +155,7 @@ def test_a_question_with_no_word_of_our_subject_needs_a_close_match(real_engine)
     "Is it true that ketamine only works for a few hours so it's pointless for chronic pain?",
     "isn't ketamine for horses",
     "is ketamine a Schedule III drug in the United States",
+    "how dangerous is ketamine for the heart and blood pressure",
 ])
 def test_ordinary_words_do_not_make_a_covered_question_uncovered(real_engine, question):
     assert real_engine.ask(question).kind == "answer"
