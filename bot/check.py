@@ -293,7 +293,7 @@ class Checker:
             return None
         named = compare.named_snippets(text, graded)
         lead = (named or graded)[0]
-        actual = max(((named or graded)), key=lambda h: RANK[h.snippet.certainty]).snippet.certainty
+        actual = max(named or graded, key=lambda h: RANK[h.snippet.certainty]).snippet.certainty
         if RANK[claimed.group(1).replace(" ", "-")] <= RANK[actual]:
             return None
         verdict = "contradicted" if named else "overstated"

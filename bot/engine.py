@@ -129,34 +129,37 @@ class Engine:
         triage = early or self.triager.triage(question, retrieval.vector, follow_up=bool(context and not focus.assumed),
                                               patterns_checked=True)
         kind = triage.kind
+        in_domain = self.coverage.mentions_domain(retrieval.query.expanded)
         by_meaning_only = triage.similarity < 1.0  # illicit patterns ("mix k at a festival") stand on their own
         if (kind == "personal_advice" or (kind == "illicit" and by_meaning_only)) \
-                and not (context and not focus.assumed) and not self.coverage.mentions_domain(retrieval.query.expanded):
+                and not (context and not focus.assumed) and not in_domain:
             kind = "out_of_scope"  # "how much water should I drink" asks for advice about nothing we cover
         triage_ms += (time.perf_counter() - clock) * 1000.0
         if kind in ("crisis", "emergency"):
             return self._urgent(kind, question, mode, locale)
         clock = time.perf_counter()
-        answer = self._compose(kind, question, retrieval, locale)
+        answer = self._compose(kind, question, retrieval, locale, in_domain)
         timings = {"triage": triage_ms, **retrieval.timings,
                    "composition": (time.perf_counter() - clock) * 1000.0}
         return replace(answer, timings=timings, retrieval=retrieval)
 
-    def _compose(self, kind: str, question: str, retrieval, locale: str) -> Answer:
+    def _compose(self, kind: str, question: str, retrieval, locale: str, in_domain: bool) -> Answer:
         understood = retrieval.query.understood_as
         if kind in ("illicit", "out_of_scope"):
             return self.composer.fixed(kind, understood, self.messages.safety_text(kind, locale))
+        rare = self.coverage.rare_terms(question)
+        answerable = retrieval.relevant and not self._uncovered(question, retrieval, in_domain, rare)
         if kind == "personal_advice":
-            if retrieval.relevant and not self._uncovered(question, retrieval):
+            if answerable:
                 return self.composer.evidence(retrieval, "personal_advice",
                                               self.messages.safety_text("personal_advice", locale),
-                                              notes=self._unmatched_note(question))
+                                              notes=self._unmatched_note(rare))
             return self.composer.fixed("personal_advice", understood,
                                        self.messages.safety_text("personal_advice_no_evidence", locale))
-        if retrieval.relevant and not self._uncovered(question, retrieval):
-            return self.composer.evidence(retrieval, notes=self._unmatched_note(question)
+        if answerable:
+            return self.composer.evidence(retrieval, notes=self._unmatched_note(rare)
                                           + self._soft_notes(question, locale))
-        if self.coverage.mentions_domain(retrieval.query.expanded):
+        if in_domain:
             return self.composer.no_evidence(understood)
         return self.composer.fixed("out_of_scope", understood, self.messages.safety_text("out_of_scope", locale))
 
@@ -178,24 +181,23 @@ class Engine:
         understood = normalize(question)
         return self.composer.fixed(kind, understood, text, tuple(contacts[r] for r in order))
 
-    def _uncovered(self, question: str, retrieval) -> bool:
+    def _uncovered(self, question: str, retrieval, in_domain: bool, rare: list[str]) -> bool:
         """The question is about a treatment or topic the evidence base does not cover: it names a
-        treatment we lack, or a rare word we do not know while no snippet is a close match."""
+        treatment we lack, or a rare word we do not know (`rare`) while no snippet is a close match."""
         coverage = self.coverage
         if (coverage.other_treatment(question) or coverage.unknown_names(question)
                 or coverage.uncovered_target(question) or coverage.about_children(question)
                 or coverage.uncovered_topic(question)):
             return True
-        if not coverage.mentions_domain(retrieval.query.expanded) and \
-                max((h.relevance for h in retrieval.hits), default=0.0) < OFF_DOMAIN_BAR:
+        if not in_domain and max((h.relevance for h in retrieval.hits), default=0.0) < OFF_DOMAIN_BAR:
             return True
         close = any(h.similarity >= UNCOVERED_TERM_BAR for h in retrieval.hits)
-        return not close and bool(self.coverage.rare_terms(question))
+        return not close and bool(rare)
 
-    def _unmatched_note(self, question: str) -> tuple[str, ...]:
+    def _unmatched_note(self, rare: list[str]) -> tuple[str, ...]:
         """Words of the question the evidence never mentions ("trigeminal", "sertraline"): the answer
         is the closest evidence there is, and the user is told so rather than left to assume a fit."""
-        terms = self.coverage.rare_terms(question)[:3]
+        terms = rare[:3]
         if not terms:
             return ()
         quoted = [f"“{t}”" for t in terms]
