@@ -35,7 +35,8 @@ OUTCOMES = ("pain", "side-effects", "mental-effects", "liver", "bladder", "depen
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 SOURCE_FIELDS = {"id": "str", "title": "str", "authors": "str", "journal": "str?", "year": "int",
                  "doi": "str?", "url": "str", "design": "str", "studies": "int?",
-                 "participants": "int?", "checked": "date", "note": "str?"}
+                 "participants": "int?", "checked": "date", "note": "str?",
+                 "summary": "str?"}
 SNIPPET_FIELDS = {"title": "str", "sources": "list", "certainty": "str", "finding": "str",
                   "drugs": "list", "routes": "list", "conditions": "list", "outcomes": "list",
                   "questions": "list", "checked": "date"}
@@ -57,6 +58,7 @@ class Source:
     studies: int | None = None
     participants: int | None = None
     note: str | None = None
+    summary: str | None = None  # one plain sentence for patients (/sources); `note` is for curators
 
 
 @dataclass(frozen=True)
