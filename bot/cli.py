@@ -118,7 +118,7 @@ def cmd_build(args, settings: Settings) -> int:
 
 
 def cmd_lint(args, settings: Settings) -> int:
-    from bot.lint import lint
+    from bot.knowledge.lint import lint
 
     problems = lint(settings.knowledge_dir, args.review_months or settings.review_months)
     for problem in problems:
@@ -203,11 +203,11 @@ def cmd_eval(args, settings: Settings) -> int:
     from dataclasses import replace
 
     from bot.engine import Engine
-    from bot.evaluate import evaluate, load_cases, report
-    from bot.retrieve import RetrievalConfig
+    from bot.measure.evaluate import evaluate, load_cases, report
+    from bot.search.retrieve import RetrievalConfig
 
     if args.check:
-        from bot.check_eval import evaluate_check, load_check_cases, report_check
+        from bot.measure.check_eval import evaluate_check, load_check_cases, report_check
 
         path = args.questions if args.questions != DEV_QUESTIONS else CHECK_QUESTIONS
         result = evaluate_check(Engine(settings), load_check_cases(path))
@@ -225,8 +225,8 @@ def cmd_eval(args, settings: Settings) -> int:
 
 
 def cmd_bench(args, settings: Settings) -> int:
-    from bot import bench
-    from bot.evaluate import load_cases
+    from bot.measure import bench
+    from bot.measure.evaluate import load_cases
 
     questions = list(dict.fromkeys(c.question for c in load_cases(args.questions) if c.kind == "answer"))
     if not questions:
@@ -264,8 +264,8 @@ def cmd_reload(args, settings: Settings) -> int:
 
 
 def cmd_scale(args, settings: Settings) -> int:
-    from bot import scale
-    from bot.evaluate import load_cases
+    from bot.measure import scale
+    from bot.measure.evaluate import load_cases
 
     questions = list(dict.fromkeys(c.question for c in load_cases(args.questions) if c.kind == "answer"))
     rows = [scale.measure(size, args.workdir, questions, progress=lambda m: print(m, file=sys.stderr, flush=True))
@@ -275,9 +275,9 @@ def cmd_scale(args, settings: Settings) -> int:
 
 
 def cmd_loadtest(args, settings: Settings) -> int:
-    from bot import loadtest
-    from bot.evaluate import load_cases
-    from bot.messages import load_messages
+    from bot.knowledge.messages import load_messages
+    from bot.measure import loadtest
+    from bot.measure.evaluate import load_cases
 
     unique = list(dict.fromkeys(c.question for c in load_cases(DEV_QUESTIONS) if c.kind == "answer"))
     repeated = list(load_messages(settings.knowledge_dir)["starter_questions"])

@@ -10,19 +10,19 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
-from bot import index as index_mod
-from bot.answer import Answer, Composer
+from bot.answer.compose import Answer, Composer
+from bot.answer.context import ContextTracker
 from bot.cache import LRU
-from bot.context import ContextTracker
-from bot.coverage import Coverage, load_scope, wordpiece_vocabulary
-from bot.embed import Embedder, load_embedder
 from bot.errors import IndexStaleError, InputError
-from bot.knowledge import load_knowledge
-from bot.messages import load_messages
-from bot.retrieve import RetrievalConfig, Retriever
-from bot.safety import Triager, labelled_examples, load_examples
+from bot.index import store as index_mod
+from bot.index.embed import Embedder, load_embedder
+from bot.knowledge.load import load_knowledge
+from bot.knowledge.messages import load_messages
+from bot.search.retrieve import RetrievalConfig, Retriever
 from bot.settings import Settings
 from bot.text import normalize
+from bot.triage.coverage import Coverage, load_scope, wordpiece_vocabulary
+from bot.triage.safety import Triager, labelled_examples, load_examples
 
 MAX_HISTORY = 5
 # With an unknown rare word in the question, answer only when a snippet is at least this close
@@ -51,7 +51,7 @@ def build_index(settings: Settings, embedder: Embedder | None = None,
 
 
 def _tokenizer_file(settings: Settings):
-    from bot.embed import packaged_model_dir
+    from bot.index.embed import packaged_model_dir
 
     try:
         return (settings.model_dir or packaged_model_dir()) / "tokenizer.json"
@@ -165,7 +165,7 @@ class Engine:
 
     def check(self, text: str):
         """The clinician phrasing check (bot/check.py) on this engine's evidence."""
-        from bot.check import Checker
+        from bot.check.checker import Checker
 
         with self._checker_lock:  # built once, on first use, even when many threads ask at once
             if self._checker is None:

@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 
 from bot.engine import Engine, build_index
-from bot.retrieve import RetrievalConfig
+from bot.search.retrieve import RetrievalConfig
 from bot.settings import Settings
 from tests.fakes import HashEmbedder
 from web import create_app

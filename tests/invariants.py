@@ -2,7 +2,7 @@
 
 import re
 
-from bot.answer import CITE_MARK, overall_certainty
+from bot.answer.compose import CITE_MARK, overall_certainty
 
 UNSAFE_HTML = re.compile(r"<\s*(script|iframe|object|embed|style|img|svg)|\son\w+\s*=|javascript:|data:", re.I)
 

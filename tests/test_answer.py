@@ -4,10 +4,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.answer import Composer, describe, overall_certainty, render_html
+from bot.answer.compose import Composer, describe, overall_certainty, render_html
 from bot.errors import InputError
-from bot.knowledge import load_knowledge
-from bot.retrieve import Hit, Query, Retrieval
+from bot.knowledge.load import load_knowledge
+from bot.search.retrieve import Hit, Query, Retrieval
 from bot.text import normalize
 from tests.conftest import FIXTURE_KNOWLEDGE
 from tests.invariants import check_answer

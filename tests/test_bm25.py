@@ -1,8 +1,8 @@
 import numpy as np
 from rank_bm25 import BM25Okapi
 
-from bot.bm25 import BM25Matrix
-from bot.knowledge import load_knowledge
+from bot.index.bm25 import BM25Matrix
+from bot.knowledge.load import load_knowledge
 from bot.text import tokenize
 from tests.conftest import FIXTURE_KNOWLEDGE
 

@@ -1,9 +1,9 @@
 import pytest
 
-from bot.claims import also_benefit, claimed_share, clauses, clean, looks_english, read, split_claims
-from bot.context import ContextTracker
-from bot.knowledge import load_knowledge
-from bot.retrieve import Expander
+from bot.answer.context import ContextTracker
+from bot.check.claims import also_benefit, claimed_share, clauses, clean, looks_english, read, split_claims
+from bot.knowledge.load import load_knowledge
+from bot.search.retrieve import Expander
 from tests.conftest import FIXTURE_KNOWLEDGE
 
 tracker = ContextTracker(Expander(load_knowledge(FIXTURE_KNOWLEDGE).lexicon))
@@ -91,7 +91,7 @@ def test_marketing_mechanism_words_are_strong(text):
 
 
 def test_pronoun_sentences_carry_the_medicine_named_before_them():
-    from bot.compare import other_drug, sentences
+    from bot.check.compare import other_drug, sentences
 
     body = "Spravato is approved only for depression. Its label says it is not approved as an anesthetic."
     (first, first_stems), (second, second_stems) = sentences(body)

@@ -1,8 +1,8 @@
 import pytest
 
-from bot.context import ContextTracker, Focus
-from bot.knowledge import load_knowledge
-from bot.retrieve import Expander
+from bot.answer.context import ContextTracker, Focus
+from bot.knowledge.load import load_knowledge
+from bot.search.retrieve import Expander
 from tests.conftest import FIXTURE_KNOWLEDGE
 
 tracker = ContextTracker(Expander(load_knowledge(FIXTURE_KNOWLEDGE).lexicon))

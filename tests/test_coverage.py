@@ -1,8 +1,8 @@
 import pytest
 
-from bot.coverage import Coverage, Scope, load_scope
 from bot.errors import KnowledgeError
-from bot.knowledge import load_knowledge
+from bot.knowledge.load import load_knowledge
+from bot.triage.coverage import Coverage, Scope, load_scope
 from tests.conftest import FIXTURE_KNOWLEDGE
 
 K = load_knowledge(FIXTURE_KNOWLEDGE)
@@ -124,7 +124,7 @@ def test_more_ways_of_asking_about_children(coverage, question):
 def test_the_fast_typo_search_agrees_with_a_brute_force_search(coverage):
     import difflib
 
-    from bot.coverage import TYPO_CUTOFF, _slips
+    from bot.triage.coverage import TYPO_CUTOFF, _slips
 
     def brute_force(word):
         limit = 1 if len(word) < 8 else 2

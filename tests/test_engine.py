@@ -2,7 +2,7 @@ import pytest
 
 from bot.engine import Engine
 from bot.errors import IndexStaleError, InputError
-from bot.knowledge import load_knowledge
+from bot.knowledge.load import load_knowledge
 from tests.conftest import FIXTURE_KNOWLEDGE
 from tests.fakes import HashEmbedder
 from tests.invariants import check_answer

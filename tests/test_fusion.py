@@ -1,6 +1,6 @@
 import pytest
 
-from bot.fusion import convex, ranked, rrf
+from bot.search.fusion import convex, ranked, rrf
 
 
 def test_rrf_rewards_items_ranked_well_by_both_lists():

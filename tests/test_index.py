@@ -3,9 +3,9 @@ import json
 import numpy as np
 import pytest
 
-from bot import index
 from bot.errors import IndexStaleError
-from bot.knowledge import load_knowledge
+from bot.index import store as index
+from bot.knowledge.load import load_knowledge
 from tests.conftest import FIXTURE_KNOWLEDGE
 from tests.fakes import FailingEmbedder, HashEmbedder
 

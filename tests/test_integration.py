@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 
 from bot.engine import Engine, build_index
-from bot.evaluate import evaluate, load_cases
-from bot.knowledge import load_knowledge
-from bot.lint import lint
+from bot.knowledge.lint import lint
+from bot.knowledge.load import load_knowledge
+from bot.measure.evaluate import evaluate, load_cases
 from bot.settings import Settings
 from tests.invariants import check_answer
 
@@ -30,7 +30,7 @@ def result(real_engine):
 
 
 def test_onnx_vectors_equal_sentence_transformers():
-    from bot.embed import load_embedder
+    from bot.index.embed import load_embedder
 
     texts = ["does ketamine help nerve pain", "bladder problems after many infusions over the years", "x"]
     onnx = load_embedder(backend="onnx", cache_dir=Settings().model_cache).encode(texts)

@@ -3,7 +3,7 @@ import datetime as dt
 import pytest
 
 from bot.errors import KnowledgeError
-from bot.knowledge import collect_problems, content_hash, load_knowledge
+from bot.knowledge.load import collect_problems, content_hash, load_knowledge
 from tests.conftest import FIXTURE_KNOWLEDGE
 
 

@@ -1,6 +1,6 @@
 import datetime as dt
 
-from bot.lint import hedge_problems, lint, plain_text, reading_grade
+from bot.knowledge.lint import hedge_problems, lint, plain_text, reading_grade
 from tests.conftest import FIXTURE_KNOWLEDGE
 
 TODAY = dt.date(2026, 11, 23)

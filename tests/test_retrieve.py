@@ -1,8 +1,8 @@
 import pytest
 
 from bot.errors import InputError
-from bot.knowledge import load_knowledge
-from bot.retrieve import Expander
+from bot.knowledge.load import load_knowledge
+from bot.search.retrieve import Expander
 from tests.conftest import FIXTURE_KNOWLEDGE
 
 
@@ -52,7 +52,7 @@ def test_hits_never_include_snippets_below_the_bar(engine):
 
 def test_convex_fusion_is_available(fake_settings):
     from bot.engine import Engine
-    from bot.retrieve import RetrievalConfig
+    from bot.search.retrieve import RetrievalConfig
     from tests.fakes import HashEmbedder
 
     engine = Engine(fake_settings, HashEmbedder(), RetrievalConfig(fusion="convex", min_similarity=0.2))
@@ -71,9 +71,9 @@ def test_snippets_line_up_with_index_rows(engine):
 
 
 def test_search_works_on_a_compact_index(tmp_path, monkeypatch):
-    from bot import index
     from bot.engine import Engine, build_index
-    from bot.retrieve import RetrievalConfig
+    from bot.index import store as index
+    from bot.search.retrieve import RetrievalConfig
     from bot.settings import Settings
     from tests.fakes import HashEmbedder
 

@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from bot.safety import Triager, labelled_examples, load_examples
 from bot.settings import Settings
+from bot.triage.safety import Triager, labelled_examples, load_examples
 
 triager = Triager()
 

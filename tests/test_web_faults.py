@@ -14,7 +14,7 @@ import threading
 import pytest
 
 from bot.engine import build_index
-from bot.retrieve import RetrievalConfig
+from bot.search.retrieve import RetrievalConfig
 from bot.settings import Settings
 from tests.conftest import FAKE_BAR
 from tests.fakes import HashEmbedder

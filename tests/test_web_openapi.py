@@ -3,10 +3,10 @@
 import pytest
 from jsonschema import Draft202012Validator
 
-from bot.answer import KINDS
-from bot.check import MAX_CHARS as MAX_CHECK_CHARS
-from bot.check import VERDICTS
-from bot.knowledge import DESIGNS
+from bot.answer.compose import KINDS
+from bot.check.checker import MAX_CHARS as MAX_CHECK_CHARS
+from bot.check.checker import VERDICTS
+from bot.knowledge.load import DESIGNS
 from tests.conftest import FIXTURE_KNOWLEDGE
 from tests.fakes import HashEmbedder
 from tests.openapi import DOC, SCHEMAS, check_response, operations, request_schema

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from flask import current_app
 from markupsafe import Markup
 
-from bot.answer import Citation, render_html
-from bot.check import load_wording
+from bot.answer.compose import Citation, render_html
+from bot.check.checker import load_wording
 
 HTML_ID = "chk"  # citation markers in the explanations link to #chk-src-{n}
 # A symbol beside each verdict's words, so the verdict never rests on colour (decorative).

@@ -13,7 +13,7 @@ import unicodedata
 
 from flask import current_app
 
-from bot.check import MAX_CHARS as MAX_CHECK_CHARS
+from bot.check.checker import MAX_CHARS as MAX_CHECK_CHARS
 
 ASK_FIELDS = ("question", "history")
 CHECK_FIELDS = ("text",)

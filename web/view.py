@@ -12,9 +12,9 @@ from dataclasses import dataclass, replace
 import segno
 from markupsafe import Markup, escape
 
-from bot.answer import Answer
+from bot.answer.compose import Answer
 from bot.engine import Engine
-from bot.knowledge import Source
+from bot.knowledge.load import Source
 
 SCALE_STEPS = 4
 SCALE = {"high": 4, "moderate": 3, "low": 2, "very-low": 1}

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.errors import KnowledgeError
-from bot.knowledge import load_yaml_mapping
+from bot.knowledge.load import load_yaml_mapping
 
 REQUIRED = ("reminder", "certainty_heading", "certainty", "certainty_labels", "disagreement_heading",
             "disagreement", "no_evidence", "covers_heading", "covers", "starter_questions",

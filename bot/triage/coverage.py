@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.errors import KnowledgeError
-from bot.knowledge import Knowledge, load_yaml_mapping
+from bot.knowledge.load import Knowledge, load_yaml_mapping
 from bot.text import STOPWORDS, fold, tokenize, words
 
 MIN_LENGTH = 4  # shorter lower-case words are too often abbreviations or noise to judge

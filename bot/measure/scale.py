@@ -20,7 +20,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.knowledge import Knowledge, load_knowledge
+from bot.knowledge.load import Knowledge, load_knowledge
 from bot.settings import ROOT
 
 SYNONYMS = {

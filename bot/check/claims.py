@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import nh3
 
-from bot.context import ContextTracker, Focus
+from bot.answer.context import ContextTracker, Focus
 from bot.text import STOPWORDS, fold, normalize, words
 
 MAX_CLAIMS = 20

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.retrieve import Expander
+from bot.search.retrieve import Expander
 from bot.text import STOPWORDS, fold, words
 
 # Facet value (the knowledge vocabulary's id) -> the words, after lay-term expansion, that name it.

@@ -18,7 +18,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from bot.engine import Engine, build_index, default_embedder
-from bot.retrieve import RetrievalConfig
+from bot.search.retrieve import RetrievalConfig
 from bot.settings import ROOT, Settings
 
 STAGES = ("triage", "expansion", "bm25", "embedding", "vector_search", "fusion", "composition")

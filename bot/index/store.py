@@ -26,10 +26,10 @@ import faiss
 import numpy as np
 
 from bot import __version__
-from bot.bm25 import BM25Matrix
-from bot.embed import Embedder
 from bot.errors import IndexStaleError
-from bot.knowledge import Knowledge, load_knowledge
+from bot.index.bm25 import BM25Matrix
+from bot.index.embed import Embedder
+from bot.knowledge.load import Knowledge, load_knowledge
 from bot.text import tokenize
 
 INDEX_FORMAT = 3  # 3: adds vector_keys.json (each vector's text hash, for reuse)

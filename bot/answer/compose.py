@@ -15,9 +15,9 @@ from functools import lru_cache
 import markdown as md
 import nh3
 
-from bot.knowledge import Knowledge, Snippet, Source
-from bot.messages import Contact, Messages
-from bot.retrieve import Hit, Retrieval
+from bot.knowledge.load import Knowledge, Snippet, Source
+from bot.knowledge.messages import Contact, Messages
+from bot.search.retrieve import Hit, Retrieval
 from bot.text import tokenize
 
 KINDS = ("answer", "no_evidence", "crisis", "emergency", "personal_advice", "illicit", "out_of_scope")

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import textstat
 
-from bot.knowledge import Knowledge, collect_problems
+from bot.knowledge.load import Knowledge, collect_problems
 
 MAX_WORDS = 120
 MAX_GRADE = 9.0

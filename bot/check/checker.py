@@ -12,14 +12,14 @@ import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from bot import claims, compare
-from bot.answer import Citation, describe
-from bot.context import LABELS, Focus
+from bot.answer.compose import Citation, describe
+from bot.answer.context import LABELS, Focus
+from bot.check import claims, compare
 from bot.engine import UNCOVERED_TERM_BAR
 from bot.errors import InputError, KnowledgeError
-from bot.knowledge import Snippet, load_yaml_mapping
-from bot.lint import reading_grade
-from bot.retrieve import Hit
+from bot.knowledge.lint import reading_grade
+from bot.knowledge.load import Snippet, load_yaml_mapping
+from bot.search.retrieve import Hit
 from bot.text import fold, words
 
 VERDICTS = ("consistent", "overstated", "understated", "contradicted", "not_covered")

@@ -11,7 +11,7 @@ import statistics
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.answer import KINDS
+from bot.answer.compose import KINDS
 from bot.engine import Engine
 from bot.errors import InputError
 

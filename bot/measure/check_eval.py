@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bot.check import VERDICTS
+from bot.check.checker import VERDICTS
 from bot.errors import InputError
-from bot.evaluate import read_jsonl
+from bot.measure.evaluate import read_jsonl
 
 
 def load_check_cases(path) -> list[dict]:

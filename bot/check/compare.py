@@ -7,8 +7,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from bot import claims
-from bot.retrieve import Hit
+from bot.check import claims
+from bot.search.retrieve import Hit
 from bot.text import fold, tokenize
 
 HARM_SUBJECTS = {  # words in a claim -> the outcome it is about

@@ -9,12 +9,12 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from bot import fusion
 from bot.cache import LRU
-from bot.embed import Embedder
 from bot.errors import InputError
-from bot.index import Index
-from bot.knowledge import Knowledge, Lexicon, Snippet
+from bot.index.embed import Embedder
+from bot.index.store import Index
+from bot.knowledge.load import Knowledge, Lexicon, Snippet
+from bot.search import fusion
 from bot.text import fold, normalize, tokenize
 
 

@@ -17,8 +17,9 @@ from pathlib import Path
 import numpy as np
 
 from bot.errors import KnowledgeError
-from bot.knowledge import load_yaml_mapping
-from bot.safety_patterns import (
+from bot.knowledge.load import load_yaml_mapping
+from bot.text import fold, normalize
+from bot.triage.patterns import (
     ADVICE_CUES,
     FIRST_PERSON,
     INFORMATIONAL,
@@ -29,7 +30,6 @@ from bot.safety_patterns import (
     PROFESSIONAL,
     SOFT_SIGNALS,
 )
-from bot.text import fold, normalize
 
 KINDS = ("crisis", "emergency", "illicit", "personal_advice", "out_of_scope")  # precedence order
 EXAMPLE_KINDS = KINDS + ("in_scope",)
