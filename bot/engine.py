@@ -1,6 +1,7 @@
-"""The engine: knowledge, index, embedder, triage, retrieval and composition wired together.
+"""The engine: wires the stages together. Nothing else knows more than one stage.
 
-Data flows one way: knowledge -> index -> (safety -> retrieve -> answer) -> web/cli.
+Data flows one way: knowledge -> index -> (triage -> search -> answer | check) -> web/cli.
+A question is parsed once into a `Question` record that every stage reads.
 """
 
 from __future__ import annotations
@@ -11,20 +12,22 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from bot.answer.compose import Answer, Composer
-from bot.answer.context import ContextTracker
+from bot.answer.context import ContextTracker, focus_values
 from bot.cache import LRU
+from bot.check.checker import Checker, CheckResult
+from bot.enums import Kind
 from bot.errors import IndexStaleError, InputError
-from bot.index import store as index_mod
-from bot.index.embed import Embedder, load_embedder
+from bot.index import store
+from bot.index.embed import Embedder, load_embedder, packaged_model_dir
 from bot.knowledge.load import load_knowledge
-from bot.knowledge.messages import load_messages
-from bot.search.retrieve import RetrievalConfig, Retriever
+from bot.search.known_words import KnownWords, wordpiece_vocabulary
+from bot.search.question import Question, QuestionParser
+from bot.search.retrieve import Retrieval, RetrievalConfig, Retriever
 from bot.settings import Settings
 from bot.text import normalize
-from bot.triage.coverage import Coverage, load_scope, wordpiece_vocabulary
-from bot.triage.safety import Triager, labelled_examples, load_examples
+from bot.triage.coverage import Coverage
+from bot.triage.safety import Triager, labelled_examples
 
-MAX_HISTORY = 5
 # With an unknown rare word in the question, answer only when a snippet is at least this close
 # (set on the dev set: covered synonyms such as "tumour" score 0.66-0.80, uncovered topics 0.35-0.53).
 UNCOVERED_TERM_BAR = 0.55
@@ -43,20 +46,9 @@ def build_index(settings: Settings, embedder: Embedder | None = None,
                 progress: Callable[[str], None] | None = None) -> dict:
     """Build the index for settings.knowledge_dir into settings.index_dir."""
     embedder = embedder or default_embedder(settings)
-    examples = load_examples(settings.knowledge_dir)
-    load_messages(settings.knowledge_dir)  # fail the build early on broken fixed wording
-    load_scope(settings.knowledge_dir)
-    return index_mod.build(settings.knowledge_dir, settings.index_dir, embedder,
-                           extras={"safety": labelled_examples(examples)}, progress=progress)
-
-
-def _tokenizer_file(settings: Settings):
-    from bot.index.embed import packaged_model_dir
-
-    try:
-        return (settings.model_dir or packaged_model_dir()) / "tokenizer.json"
-    except Exception:  # noqa: BLE001 - no model package: the rarity signal is simply absent
-        return None
+    knowledge = load_knowledge(settings.knowledge_dir)  # fails early on any broken knowledge file
+    return store.build(settings.knowledge_dir, settings.index_dir, embedder,
+                       extras={"safety": labelled_examples(knowledge.safety_examples)}, progress=progress)
 
 
 def rebuild_command(settings: Settings) -> str:
@@ -71,71 +63,87 @@ def rebuild_command(settings: Settings) -> str:
 
 
 def index_is_fresh(settings: Settings, embedder: Embedder) -> bool:
-    return index_mod.is_fresh(settings.index_dir, load_knowledge(settings.knowledge_dir), embedder.model_id)
+    return store.is_fresh(settings.index_dir, load_knowledge(settings.knowledge_dir), embedder.model_id)
+
+
+def _tokenizer_file(settings: Settings):
+    try:
+        return (settings.model_dir or packaged_model_dir()) / "tokenizer.json"
+    except Exception:  # noqa: BLE001 - no model package: the rarity signal is simply absent
+        return None
 
 
 class Engine:
-    """Loaded once per process; `ask` is safe to call from several threads."""
+    """Loaded once per process; `ask` and `check` are safe to call from several threads."""
 
     def __init__(self, settings: Settings, embedder: Embedder | None = None,
                  retrieval: RetrievalConfig | None = None):
         self.settings = settings
-        self.knowledge = load_knowledge(settings.knowledge_dir)
-        self.messages = load_messages(settings.knowledge_dir)
+        self.knowledge = knowledge = load_knowledge(settings.knowledge_dir)
+        self.messages = knowledge.messages
         self.embedder = embedder or default_embedder(settings)
         try:
-            self.index = index_mod.load(settings.index_dir, self.knowledge, self.embedder.model_id)
+            self.index = store.load(settings.index_dir, knowledge, self.embedder.model_id)
         except IndexStaleError as exc:
             raise IndexStaleError(exc.reason, rebuild_command(settings)) from None
+        known = KnownWords(knowledge, wordpiece_vocabulary(_tokenizer_file(settings)), self.index.bm25.vocab)
+        self.parser = QuestionParser(knowledge, known)
+        self.coverage = Coverage(knowledge, known)
         examples, vectors = self.index.extras.get("safety", ((), None))
-        self.coverage = Coverage(self.knowledge, load_scope(settings.knowledge_dir),
-                                 wordpiece_vocabulary(_tokenizer_file(settings)), self.index.bm25.vocab)
-        self.triager = Triager(examples, vectors, self.coverage.mentions_domain)
-        self.retriever = Retriever(self.knowledge, self.index, self.embedder, retrieval)
-        self.composer = Composer(self.knowledge, self.messages)
-        self.context = ContextTracker(self.retriever.expander)
+        self.triager = Triager(examples, vectors, self.coverage.mentions_domain,
+                               medicines=knowledge.vocabulary.drug_names)
+        self.retriever = Retriever(knowledge, self.index, self.embedder, retrieval, self.parser)
+        self.composer = Composer(knowledge, self.messages)
+        self.context = ContextTracker(self.parser.facets, knowledge.vocabulary, settings.max_history)
         self.answers: LRU[Answer] = LRU(settings.answer_cache)
-        self._checker = None
+        self._checker: Checker | None = None
         self._checker_lock = threading.Lock()
 
     def ask(self, question: str, history: Sequence[str] = (), mode: str | None = None,
             locale: str | None = None) -> Answer:
-        if not isinstance(question, str) or not normalize(question):
-            raise InputError("the question is empty")
         started = time.perf_counter()
+        text = normalize(question) if isinstance(question, str) else ""
+        if not text:
+            raise InputError("the question is empty")
+        if len(text) > self.settings.max_question_chars:
+            raise InputError(f"the question is too long (at most {self.settings.max_question_chars:,} characters)")
         mode = mode or self.settings.mode
         locale = locale or self.settings.locale
-        history = tuple(normalize(h) for h in history if isinstance(h, str) and normalize(h))[-MAX_HISTORY:]
-        key = (normalize(question).lower(), tuple(h.lower() for h in history), mode, locale)
+        history = tuple(h for h in (normalize(h) for h in history if isinstance(h, str)) if h)
+        history = history[-self.settings.max_history:] if self.settings.max_history else ()
+        key = (text.lower(), tuple(h.lower() for h in history), mode, locale)
         cached = self.answers.get(key)
         if cached is not None:
             return replace(cached, timings={"cached": 1.0, "total": (time.perf_counter() - started) * 1000.0})
-        answer = self._answer(question, history, mode, locale)
+        answer = self._answer(self.parser.parse(text), history, mode, locale)
         self.answers.put(key, answer)
         return replace(answer, timings={**answer.timings, "total": (time.perf_counter() - started) * 1000.0})
 
-    def _answer(self, question: str, history: Sequence[str], mode: str, locale: str) -> Answer:
+    def _answer(self, question: Question, history: Sequence[str], mode: str, locale: str) -> Answer:
         clock = time.perf_counter()
         early = self.triager.by_pattern(question)
-        if early is not None and early.kind in ("crisis", "emergency"):
+        if early is not None and early.kind in (Kind.CRISIS, Kind.EMERGENCY):
             return self._urgent(early.kind, question, mode, locale)
         focus = self.context.resolve(question, history)
         triage_ms = (time.perf_counter() - clock) * 1000.0
-        context = focus.values() + ([focus.earlier] if focus.earlier else [])
-        dense = ([focus.drug] if focus.drug and not focus.assumed else []) + ([focus.earlier] if focus.earlier else [])
+        values = focus_values(focus, self.knowledge.vocabulary)
+        context = values + ([focus.earlier] if focus.earlier else [])
         asked_drug = focus.drug if focus.drug and not focus.assumed else None
+        dense = ([self.knowledge.vocabulary.label(asked_drug)] if asked_drug else []) + \
+            ([focus.earlier] if focus.earlier else [])
         retrieval = self.retriever.search(question, context=context, dense_context=dense, drug=asked_drug)
+        question = replace(question, vector=retrieval.vector)
         clock = time.perf_counter()
-        triage = early or self.triager.triage(question, retrieval.vector, follow_up=bool(context and not focus.assumed),
-                                              patterns_checked=True)
+        follow_up = bool(context and not focus.assumed)
+        triage = early or self.triager.triage(question, retrieval.vector, follow_up=follow_up, patterns_checked=True)
         kind = triage.kind
         in_domain = self.coverage.mentions_domain(retrieval.query.expanded)
         by_meaning_only = triage.similarity < 1.0  # illicit patterns ("mix k at a festival") stand on their own
-        if (kind == "personal_advice" or (kind == "illicit" and by_meaning_only)) \
-                and not (context and not focus.assumed) and not in_domain:
-            kind = "out_of_scope"  # "how much water should I drink" asks for advice about nothing we cover
+        if (kind == Kind.PERSONAL_ADVICE or (kind == Kind.ILLICIT and by_meaning_only)) and not follow_up \
+                and not in_domain:
+            kind = Kind.OUT_OF_SCOPE  # "how much water should I drink" asks for advice about nothing we cover
         triage_ms += (time.perf_counter() - clock) * 1000.0
-        if kind in ("crisis", "emergency"):
+        if kind in (Kind.CRISIS, Kind.EMERGENCY):
             return self._urgent(kind, question, mode, locale)
         clock = time.perf_counter()
         answer = self._compose(kind, question, retrieval, locale, in_domain)
@@ -143,47 +151,48 @@ class Engine:
                    "composition": (time.perf_counter() - clock) * 1000.0}
         return replace(answer, timings=timings, retrieval=retrieval)
 
-    def _compose(self, kind: str, question: str, retrieval, locale: str, in_domain: bool) -> Answer:
+    def _compose(self, kind: str, question: Question, retrieval: Retrieval, locale: str, in_domain: bool) -> Answer:
         understood = retrieval.query.understood_as
-        if kind in ("illicit", "out_of_scope"):
+        if kind in (Kind.ILLICIT, Kind.OUT_OF_SCOPE):
             return self.composer.fixed(kind, understood, self.messages.safety_text(kind, locale))
-        rare = self.coverage.rare_terms(question)
-        answerable = retrieval.relevant and not self._uncovered(question, retrieval, in_domain, rare)
-        if kind == "personal_advice":
+        answerable = retrieval.relevant and not self._uncovered(question, retrieval, in_domain)
+        notes = self._unmatched_note(question.rare)
+        if kind == Kind.PERSONAL_ADVICE:
             if answerable:
-                return self.composer.evidence(retrieval, "personal_advice",
-                                              self.messages.safety_text("personal_advice", locale),
-                                              notes=self._unmatched_note(rare))
-            return self.composer.fixed("personal_advice", understood,
+                return self.composer.evidence(retrieval, Kind.PERSONAL_ADVICE,
+                                              self.messages.safety_text("personal_advice", locale), notes=notes)
+            return self.composer.fixed(Kind.PERSONAL_ADVICE, understood,
                                        self.messages.safety_text("personal_advice_no_evidence", locale))
         if answerable:
-            return self.composer.evidence(retrieval, notes=self._unmatched_note(rare)
-                                          + self._soft_notes(question, locale))
+            return self.composer.evidence(retrieval, notes=notes + self._soft_notes(question, locale))
         if in_domain:
             return self.composer.no_evidence(understood)
-        return self.composer.fixed("out_of_scope", understood, self.messages.safety_text("out_of_scope", locale))
+        return self.composer.fixed(Kind.OUT_OF_SCOPE, understood, self.messages.safety_text("out_of_scope", locale))
 
-    def check(self, text: str):
-        """The clinician phrasing check (bot/check.py) on this engine's evidence."""
-        from bot.check.checker import Checker
-
-        with self._checker_lock:  # built once, on first use, even when many threads ask at once
+    @property
+    def checker(self) -> Checker:
+        """The clinician phrasing check on this engine's evidence, built on first use."""
+        with self._checker_lock:  # built once, even when many threads ask at once
             if self._checker is None:
-                self._checker = Checker(self)
-        return self._checker.check(text)
+                self._checker = Checker(self.knowledge, self.retriever, self.coverage, UNCOVERED_TERM_BAR)
+        return self._checker
 
-    def _urgent(self, kind: str, question: str, mode: str, locale: str) -> Answer:
+    def check(self, text: str) -> CheckResult:
+        if isinstance(text, str) and len(text) > self.settings.max_check_chars:
+            raise InputError(f"the text is too long (at most {self.settings.max_check_chars:,} characters)")
+        return self.checker.check(text)
+
+    def _urgent(self, kind: str, question: Question, mode: str, locale: str) -> Answer:
         text = self.messages.safety_text(kind, locale)
         if mode == "kiosk":
             text = f"{text} {self.messages['kiosk_staff']}"
         contacts = self.messages.contacts(locale)
-        order = ("emergency", "advice") if kind == "emergency" else ("crisis", "emergency")
-        understood = normalize(question)
-        return self.composer.fixed(kind, understood, text, tuple(contacts[r] for r in order))
+        order = ("emergency", "advice") if kind == Kind.EMERGENCY else ("crisis", "emergency")
+        return self.composer.fixed(kind, question.text, text, tuple(contacts[r] for r in order))
 
-    def _uncovered(self, question: str, retrieval, in_domain: bool, rare: list[str]) -> bool:
+    def _uncovered(self, question: Question, retrieval: Retrieval, in_domain: bool) -> bool:
         """The question is about a treatment or topic the evidence base does not cover: it names a
-        treatment we lack, or a rare word we do not know (`rare`) while no snippet is a close match."""
+        treatment we lack, or a rare word we do not know while no snippet is a close match."""
         coverage = self.coverage
         if (coverage.other_treatment(question) or coverage.unknown_names(question)
                 or coverage.uncovered_target(question) or coverage.about_children(question)
@@ -192,9 +201,9 @@ class Engine:
         if not in_domain and max((h.relevance for h in retrieval.hits), default=0.0) < OFF_DOMAIN_BAR:
             return True
         close = any(h.similarity >= UNCOVERED_TERM_BAR for h in retrieval.hits)
-        return not close and bool(rare)
+        return not close and bool(question.rare)
 
-    def _unmatched_note(self, rare: list[str]) -> tuple[str, ...]:
+    def _unmatched_note(self, rare: Sequence[str]) -> tuple[str, ...]:
         """Words of the question the evidence never mentions ("trigeminal", "sertraline"): the answer
         is the closest evidence there is, and the user is told so rather than left to assume a fit."""
         terms = rare[:3]
@@ -204,7 +213,7 @@ class Engine:
         listed = quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} or {quoted[-1]}"
         return (self.messages["unmatched_terms"].format(terms=listed),)
 
-    def _soft_notes(self, question: str, locale: str) -> tuple[str, ...]:
+    def _soft_notes(self, question: Question, locale: str) -> tuple[str, ...]:
         """A line with help numbers when an answered question touches on suicide or overdose."""
         signal = self.triager.soft_signal(question)
         if signal is None:

@@ -27,3 +27,7 @@ class ModelError(BotError):
 
 class InputError(BotError):
     """A question or text that cannot be used (empty, not text)."""
+
+
+class SettingsError(BotError):
+    """An environment variable holds a value that cannot be used (the message names it)."""

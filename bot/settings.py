@@ -1,48 +1,102 @@
-"""Settings from environment variables, with defaults that work from a fresh clone."""
+"""One settings object for the engine, the web app and gunicorn, read from BOT_* variables.
+
+Each field `name` is set by the environment variable `BOT_NAME`. Limits are defined here once and
+read everywhere. A bad value is a `SettingsError` that names the variable in one line, never a
+traceback and never a silent default. `Settings()` is the defaults alone; `Settings.from_env()`
+reads the environment.
+"""
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, replace
+import re
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from bot.errors import SettingsError
 
 ROOT = Path(__file__).resolve().parent.parent
+PREFIX = "BOT_"
+RATE = re.compile(r"^\s*\d+\s*(/|per)\s*(\d+\s*)?(second|minute|hour|day|month|year)s?\s*$")
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True)
+
+    # Engine
     knowledge_dir: Path = ROOT / "knowledge"
     index_dir: Path = ROOT / "index"
-    # A local sentence-transformers model directory; None means the packaged all-MiniLM-L6-v2.
-    model_dir: Path | None = None
-    # "onnx" (ONNX Runtime, no torch at query time) or "torch" (sentence-transformers).
-    embed_backend: str = "onnx"
-    # ONNX weights: "u8" (quantised, about twice as fast) or "fp32" (identical to sentence-transformers).
-    embed_variant: str = "u8"
-    embed_threads: int = 0  # ONNX Runtime threads per process (0: one per core)
-    # Where the ONNX export of the model is cached (made once, offline, from the local weights).
-    model_cache: Path = ROOT / ".cache" / "models"
-    locale: str = "us"
-    mode: str = "patient"
-    review_months: int = 12
-    answer_cache: int = 1024  # answers kept per process for repeated questions (0: off)
+    model_dir: Path | None = None  # a local sentence-transformers folder; None: the packaged all-MiniLM-L6-v2
+    embed_backend: Literal["onnx", "torch"] = "onnx"
+    embed_variant: Literal["u8", "fp32"] = "u8"  # quantised ONNX weights (about twice as fast) or float32
+    embed_threads: int = Field(0, ge=0)  # ONNX Runtime threads per process (0: one per core)
+    model_cache: Path = ROOT / ".cache" / "models"  # where the one-time ONNX export is kept
+    answer_cache: int = Field(1024, ge=0)  # answers kept per process for repeated questions (0: off)
+    review_months: int = Field(12, ge=1)  # lint warns when a check date is older
+    locale: Literal["us", "uk"] = "us"
+    mode: Literal["patient", "kiosk", "clinician"] = "patient"
+    # Limits, the same for the API, the forms and the engine
+    max_question_chars: int = Field(2000, ge=100)
+    max_history: int = Field(5, ge=0)  # earlier questions a follow-up may carry
+    max_check_chars: int = Field(5000, ge=100)
+    max_body_bytes: int = Field(16 * 1024, ge=1024)
+    # Web
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=1, le=65535)
+    workers: int = Field(2, ge=1)
+    threads: int = Field(4, ge=1)
+    timeout: int = Field(60, ge=1)
+    log_level: Literal["debug", "info", "warning", "error", "critical"] = "info"
+    pidfile: Path = ROOT / ".cache" / "run" / "gunicorn.pid"
+    kiosk_idle_seconds: int = Field(90, ge=10)
+    kiosk_warning_seconds: int = Field(30, ge=20)  # WCAG 2.2.1: at least 20 s to ask for more time
+    rate_limit: str = "60 per minute"  # per client address; "" turns it off
+    rate_limit_storage: str = "memory://"  # a Flask-Limiter storage URI; redis://... shares one count
+    trusted_proxies: int = Field(0, ge=0)  # reverse proxies in front that set X-Forwarded-For
+
+    @field_validator("locale", "mode", "log_level", "embed_backend", "embed_variant", mode="before")
+    @classmethod
+    def _lower(cls, value):
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("rate_limit")
+    @classmethod
+    def _rate(cls, value: str) -> str:
+        if value.strip() and not all(RATE.match(part) for part in re.split(r"[;,]", value)):
+            raise ValueError("must look like '60 per minute' (several joined by ';'), or be empty")
+        return value.strip()
 
     @classmethod
-    def from_env(cls, env=None, **overrides) -> Settings:
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides) -> Settings:
+        """Defaults, then BOT_* variables of `env` (default: os.environ), then overrides that are not None."""
         env = os.environ if env is None else env
-        base = cls()
-        values = {
-            "knowledge_dir": Path(env["BOT_KNOWLEDGE_DIR"]) if env.get("BOT_KNOWLEDGE_DIR") else base.knowledge_dir,
-            "index_dir": Path(env["BOT_INDEX_DIR"]) if env.get("BOT_INDEX_DIR") else base.index_dir,
-            "model_dir": Path(env["BOT_MODEL_DIR"]) if env.get("BOT_MODEL_DIR") else None,
-            "embed_backend": env.get("BOT_EMBED_BACKEND", base.embed_backend),
-            "embed_variant": env.get("BOT_EMBED_VARIANT", base.embed_variant),
-            "embed_threads": int(env.get("BOT_EMBED_THREADS", base.embed_threads)),
-            "model_cache": Path(env["BOT_MODEL_CACHE"]) if env.get("BOT_MODEL_CACHE") else base.model_cache,
-            "locale": env.get("BOT_LOCALE", base.locale).lower(),
-            "mode": env.get("BOT_MODE", base.mode).lower(),
-            "review_months": int(env.get("BOT_REVIEW_MONTHS", base.review_months)),
-            "answer_cache": int(env.get("BOT_ANSWER_CACHE", base.answer_cache)),
-        }
+        values = {name: env[var] for name in cls.model_fields if (var := PREFIX + name.upper()) in env
+                  and not (env[var] == "" and name not in _EMPTY_ALLOWED)}
         values.update({k: v for k, v in overrides.items() if v is not None})
-        return replace(base, **values)
+        try:
+            return cls(**values)
+        except ValidationError as exc:
+            raise SettingsError(_one_line(exc, env)) from None
+
+    def replace(self, **changes) -> Settings:
+        """A copy with some fields changed (validated like the original)."""
+        try:
+            return type(self)(**{**self.model_dump(), **changes})
+        except ValidationError as exc:
+            raise SettingsError(_one_line(exc, {})) from None
+
+
+_EMPTY_ALLOWED = {"rate_limit"}
+
+
+def _one_line(exc: ValidationError, env: Mapping[str, str]) -> str:
+    error = exc.errors()[0]
+    name = str(error["loc"][0]) if error["loc"] else "?"
+    var = PREFIX + name.upper()
+    message = error["msg"].removeprefix("Value error, ")
+    if var in env:
+        return f"{var}={env[var]!r}: {message}"
+    return f"{name} ({var}): {message}"

@@ -2,7 +2,8 @@
 
 import re
 
-from bot.answer.compose import CITE_MARK, overall_certainty
+from bot.answer.compose import overall_certainty
+from bot.answer.render import CITE_MARK
 
 UNSAFE_HTML = re.compile(r"<\s*(script|iframe|object|embed|style|img|svg)|\son\w+\s*=|javascript:|data:", re.I)
 

@@ -4,10 +4,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.answer.compose import Composer, describe, overall_certainty, render_html
+from bot.answer.compose import Composer, overall_certainty
+from bot.answer.render import describe, render_html
 from bot.errors import InputError
 from bot.knowledge.load import load_knowledge
-from bot.search.retrieve import Hit, Query, Retrieval
+from bot.search.question import Query
+from bot.search.retrieve import Hit, Retrieval
 from bot.text import normalize
 from tests.conftest import FIXTURE_KNOWLEDGE
 from tests.invariants import check_answer

@@ -1,12 +1,15 @@
 import pytest
 
-from bot.answer.context import ContextTracker
 from bot.check.claims import also_benefit, claimed_share, clauses, clean, looks_english, read, split_claims
 from bot.knowledge.load import load_knowledge
-from bot.search.retrieve import Expander
+from bot.search.question import QuestionParser
 from tests.conftest import FIXTURE_KNOWLEDGE
 
-tracker = ContextTracker(Expander(load_knowledge(FIXTURE_KNOWLEDGE).lexicon))
+facets = QuestionParser(load_knowledge(FIXTURE_KNOWLEDGE)).facets
+
+
+def read_claim(text):
+    return read(text, facets.of_text(text))
 
 
 @pytest.mark.parametrize("text,direction,strength", [
@@ -35,14 +38,14 @@ tracker = ContextTracker(Expander(load_knowledge(FIXTURE_KNOWLEDGE).lexicon))
     ("Ketamine makes nerve pain worse", "worsens", "plain"),
 ])
 def test_direction_and_strength(text, direction, strength):
-    reading = read(text, tracker)
+    reading = read_claim(text)
     assert (reading.direction, reading.strength) == (direction, strength)
 
 
 def test_absolutes_minimisers_and_quantities():
-    assert read("Ketamine has no side effects", tracker).absolute
-    assert read("There is absolutely no evidence that ketamine works", tracker).absolute
-    assert read("Side effects are rare and mild", tracker).minimised
+    assert read_claim("Ketamine has no side effects").absolute
+    assert read_claim("There is absolutely no evidence that ketamine works").absolute
+    assert read_claim("Side effects are rare and mild").minimised
     assert claimed_share("around 80% of our patients respond") == 0.8
     assert claimed_share("3 out of 4 people improve") == 0.75
     assert claimed_share("most patients get relief") == 0.6
@@ -50,7 +53,7 @@ def test_absolutes_minimisers_and_quantities():
 
 
 def test_scope_is_read_through_the_lexicon():
-    reading = read("a ketamin drip for fibro", tracker)
+    reading = read_claim("a ketamin drip for fibro")
     assert (reading.focus.drug, reading.focus.route, reading.focus.condition) == ("ketamine", "iv", "fibromyalgia")
 
 
@@ -87,7 +90,7 @@ def test_a_safety_claim_that_also_claims_a_benefit(text, benefit):
 
 @pytest.mark.parametrize("text", ["Ketamine resets the pain pathways.", "Ketamine rewires the brain."])
 def test_marketing_mechanism_words_are_strong(text):
-    assert read(text, tracker).strength == "strong"
+    assert read_claim(text).strength == "strong"
 
 
 def test_pronoun_sentences_carry_the_medicine_named_before_them():

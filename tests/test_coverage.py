@@ -1,19 +1,42 @@
+from dataclasses import replace
+
 import pytest
 
 from bot.errors import KnowledgeError
-from bot.knowledge.load import load_knowledge
-from bot.triage.coverage import Coverage, Scope, load_scope
+from bot.knowledge.load import Scope, load_knowledge
+from bot.search.known_words import KnownWords
+from bot.search.question import QuestionParser
+from bot.triage.coverage import Coverage
 from tests.conftest import FIXTURE_KNOWLEDGE
 
-K = load_knowledge(FIXTURE_KNOWLEDGE)
 SCOPE = Scope(domain_terms=("ketamine", "pain"), other_treatments=("gabapentin", "spinal cord stimulator"),
               covered_targets=("pain", "fibromyalgia", "depression"), uncovered_topics=("in your system", "drug test"))
+K = replace(load_knowledge(FIXTURE_KNOWLEDGE), scope=SCOPE)
 COMMON = {"help", "people", "clinic", "doctor", "good", "cost", "with", "said"}
+
+
+class Asked:
+    """Coverage checks on questions typed as text (the engine hands them a parsed Question)."""
+
+    def __init__(self, common=COMMON):
+        self.known = KnownWords(K, common)
+        self.parser = QuestionParser(K, self.known)
+        self.coverage = Coverage(K, self.known)
+
+    def rare_terms(self, text):
+        return list(self.parser.parse(text).rare)
+
+    def mentions_domain(self, text):
+        return self.coverage.mentions_domain(text)
+
+    def __getattr__(self, name):
+        check = getattr(self.coverage, name)
+        return lambda text: check(self.parser.parse(text))
 
 
 @pytest.fixture
 def coverage():
-    return Coverage(K, SCOPE, common_words=COMMON)
+    return Asked()
 
 
 def test_other_treatments_named_without_ours(coverage):
@@ -30,7 +53,7 @@ def test_rare_unknown_words_are_uncovered_but_typos_and_common_words_are_not(cov
 
 
 def test_rarity_needs_a_vocabulary():
-    assert Coverage(K, SCOPE, common_words=None).rare_terms("tinnitus naltrexone") == []
+    assert Asked(common=None).rare_terms("tinnitus naltrexone") == []
 
 
 def test_names_are_uncovered_only_in_mixed_case(coverage):
@@ -60,10 +83,10 @@ def test_domain_words_and_lay_terms_mark_a_question_in_scope(coverage):
 
 
 def test_scope_file_is_strict(knowledge_copy):
-    assert "gabapentin" in load_scope(FIXTURE_KNOWLEDGE).other_treatments
+    assert "gabapentin" in load_knowledge(FIXTURE_KNOWLEDGE).scope.other_treatments
     (knowledge_copy / "scope.yaml").write_text("domain_terms: [a]\nother_treatments: [b]\ncovered_targets: [c]\nextra: [d]\n")
     with pytest.raises(KnowledgeError, match="extra"):
-        load_scope(knowledge_copy)
+        load_knowledge(knowledge_copy)
 
 
 @pytest.mark.parametrize("question,children", [
@@ -90,10 +113,10 @@ def test_uncovered_topics_are_recognised(coverage):
 
 def test_uncovered_topics_are_optional_in_the_scope_file(knowledge_copy):
     (knowledge_copy / "scope.yaml").write_text("domain_terms: [a]\nother_treatments: [b]\ncovered_targets: [c]\n")
-    assert load_scope(knowledge_copy).uncovered_topics == ()
+    assert load_knowledge(knowledge_copy).scope.uncovered_topics == ()
     (knowledge_copy / "scope.yaml").write_text(
         "domain_terms: [a]\nother_treatments: [b]\ncovered_targets: [c]\nuncovered_topics: [Drug Test]\n")
-    assert load_scope(knowledge_copy).uncovered_topics == ("drug test",)
+    assert load_knowledge(knowledge_copy).scope.uncovered_topics == ("drug test",)
 
 
 def test_a_doctor_named_in_lower_case_is_an_unknown_name(coverage):
@@ -124,13 +147,16 @@ def test_more_ways_of_asking_about_children(coverage, question):
 def test_the_fast_typo_search_agrees_with_a_brute_force_search(coverage):
     import difflib
 
-    from bot.triage.coverage import TYPO_CUTOFF, _slips
+    from bot.search.known_words import MIN_LENGTH, TYPO_CUTOFF, slips
+
+    known = coverage.known
+    surface = sorted(w for w in known.surface if len(w) >= MIN_LENGTH)
 
     def brute_force(word):
         limit = 1 if len(word) < 8 else 2
-        return any(_slips(word, known, limit) <= limit for known in coverage.surface_list) or \
-            bool(difflib.get_close_matches(word, coverage.surface_list, n=1, cutoff=TYPO_CUTOFF))
+        return any(slips(word, k, limit) <= limit for k in surface) or \
+            bool(difflib.get_close_matches(word, surface, n=1, cutoff=TYPO_CUTOFF))
 
     for word in ["fibromyalga", "ketamime", "bladdr", "tinnitus", "magnesum", "painfull", "zzzz", "drisp",
                  "sideeffects", "ketamineinfusion", "fibromialgia"]:
-        assert coverage._typo_of_known(word) == brute_force(word), word
+        assert known._typo_of_known(word) == brute_force(word), word

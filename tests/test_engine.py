@@ -86,10 +86,9 @@ def test_empty_question_is_an_input_error(engine):
 
 
 def test_stale_index_error_names_the_rebuild_command(fake_settings, knowledge_copy):
-    from dataclasses import replace
 
     (knowledge_copy / "lexicon.yaml").write_text((knowledge_copy / "lexicon.yaml").read_text() + "\n")
-    settings = replace(fake_settings, knowledge_dir=knowledge_copy)
+    settings = fake_settings.replace(knowledge_dir=knowledge_copy)
     with pytest.raises(IndexStaleError, match=f"python -m bot build --knowledge {knowledge_copy} --index"):
         Engine(settings, HashEmbedder())
 

@@ -2,7 +2,7 @@ import pytest
 
 from bot.errors import InputError
 from bot.knowledge.load import load_knowledge
-from bot.search.retrieve import Expander
+from bot.search.question import Expander
 from tests.conftest import FIXTURE_KNOWLEDGE
 
 

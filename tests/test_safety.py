@@ -1,10 +1,30 @@
 import numpy as np
 import pytest
 
+from bot.knowledge.load import load_knowledge
+from bot.search.question import QuestionParser
 from bot.settings import Settings
-from bot.triage.safety import Triager, labelled_examples, load_examples
+from bot.triage.safety import Triager, labelled_examples
+from tests.conftest import FIXTURE_KNOWLEDGE
 
-triager = Triager()
+FIXTURE = load_knowledge(FIXTURE_KNOWLEDGE)
+PARSER = QuestionParser(FIXTURE)
+
+
+class Asked:
+    """A triager asked in plain text (the engine hands it a parsed Question)."""
+
+    def __init__(self, *args, **kwargs):
+        self.triager = Triager(*args, medicines=FIXTURE.vocabulary.drug_names, **kwargs)
+
+    def triage(self, text, vector=None):
+        return self.triager.triage(PARSER.parse(text), vector)
+
+    def soft_signal(self, text):
+        return self.triager.soft_signal(PARSER.parse(text))
+
+
+triager = Asked()
 
 # Paraphrases written for the tests: none of them is an example in knowledge/safety.yaml.
 CRISIS = [
@@ -85,7 +105,7 @@ def test_crisis_wins_over_other_kinds():
 def test_meaning_routes_by_nearest_examples_and_in_scope_holds_back():
     examples = (("crisis", "a"), ("crisis", "b"), ("in_scope", "c"), ("out_of_scope", "d"))
     vectors = np.eye(4, dtype=np.float32)
-    t = Triager(examples, vectors, in_domain=lambda text: "ketamine" in text)
+    t = Asked(examples, vectors, in_domain=lambda text: "ketamine" in text)
     assert t.triage("no pattern here", np.array([0.9, 0.1, 0, 0], np.float32)).kind == "crisis"
     assert t.triage("no pattern here", np.array([0.1, 0, 0.95, 0], np.float32)).kind == "answer"
     assert t.triage("weather", np.array([0, 0, 0, 0.9], np.float32)).kind == "out_of_scope"
@@ -97,7 +117,7 @@ def test_meaning_routes_by_nearest_examples_and_in_scope_holds_back():
 
 def test_personal_advice_by_meaning_needs_the_asker_in_the_question():
     examples = (("personal_advice", "can I take my lozenges more often"), ("in_scope", "x"))
-    t = Triager(examples, np.eye(2, dtype=np.float32))
+    t = Asked(examples, np.eye(2, dtype=np.float32))
     near = np.array([0.9, 0.1], np.float32)
     assert t.triage("ketamine lozenges", near).kind == "answer"
     assert t.triage("more of my lozenges for me?", near).kind == "personal_advice"
@@ -111,7 +131,7 @@ def test_soft_signals_for_ordinary_questions():
 
 
 def test_curated_examples_load_with_every_kind():
-    pairs = labelled_examples(load_examples(Settings().knowledge_dir))
+    pairs = labelled_examples(load_knowledge(Settings().knowledge_dir).safety_examples)
     assert {kind for kind, _ in pairs} == {"crisis", "emergency", "personal_advice", "illicit",
                                             "out_of_scope", "in_scope"}
     for text in CRISIS + EMERGENCY + ILLICIT + ADVICE:

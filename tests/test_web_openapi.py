@@ -3,10 +3,7 @@
 import pytest
 from jsonschema import Draft202012Validator
 
-from bot.answer.compose import KINDS
-from bot.check.checker import MAX_CHARS as MAX_CHECK_CHARS
-from bot.check.checker import VERDICTS
-from bot.knowledge.load import DESIGNS
+from bot.enums import Design, Kind, Verdict
 from tests.conftest import FIXTURE_KNOWLEDGE
 from tests.fakes import HashEmbedder
 from tests.openapi import DOC, SCHEMAS, check_response, operations, request_schema
@@ -53,12 +50,12 @@ def test_limits_and_enums_match_the_code():
     assert ask["properties"]["question"]["maxLength"] == config["MAX_QUESTION_CHARS"]
     assert ask["properties"]["history"]["maxItems"] == config["MAX_HISTORY"]
     assert ask["properties"]["history"]["items"]["maxLength"] == config["MAX_QUESTION_CHARS"]
-    assert check["properties"]["text"]["maxLength"] == MAX_CHECK_CHARS
+    assert check["properties"]["text"]["maxLength"] == config["MAX_CHECK_CHARS"]
     assert ask["additionalProperties"] is False and check["additionalProperties"] is False
     assert f"{config['MAX_CONTENT_LENGTH']:,} bytes" in DOC["info"]["description"]
-    assert SCHEMAS["AskResponse"]["properties"]["kind"]["enum"] == list(KINDS)
-    assert SCHEMAS["Verdict"]["enum"] == list(VERDICTS)
-    assert SCHEMAS["Citation"]["properties"]["design"]["enum"] == list(DESIGNS)
+    assert SCHEMAS["AskResponse"]["properties"]["kind"]["enum"] == list(Kind)
+    assert SCHEMAS["Verdict"]["enum"] == list(Verdict)
+    assert SCHEMAS["Citation"]["properties"]["design"]["enum"] == list(Design)
     assert set(CODES.values()) | {"bad_field", "bad_json"} == set(SCHEMAS["ErrorDetail"]["properties"]["code"]["enum"])
 
 

@@ -2,7 +2,6 @@
 
 import copy
 import re
-from dataclasses import replace
 
 import pytest
 from markupsafe import escape
@@ -130,14 +129,14 @@ def test_kiosk_crisis_adds_the_staff_line(client, engine):
 
 def test_bot_mode_kiosk_makes_the_home_page_the_kiosk(engine):
     kiosk_engine = copy.copy(engine)
-    kiosk_engine.settings = replace(engine.settings, mode="kiosk")
+    kiosk_engine.settings = engine.settings.replace(mode="kiosk")
     html = html_of(create_app({"ENGINE": kiosk_engine}).test_client().get("/"))
     assert "data-kiosk" in html and 'id="start-over"' in html
 
 
 def test_uk_locale_sets_the_language(engine):
     uk_engine = copy.copy(engine)
-    uk_engine.settings = replace(engine.settings, locale="uk")
+    uk_engine.settings = engine.settings.replace(locale="uk")
     html = html_of(create_app({"ENGINE": uk_engine}).test_client().get("/about"))
     assert '<html lang="en-GB">' in html and "999" in html
 

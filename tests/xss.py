@@ -6,7 +6,7 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
-from bot.answer.compose import ALLOWED_TAGS
+from bot.answer.render import ALLOWED_TAGS
 
 MARK = "xss-7734"  # every payload carries it, so a test can find where the input was shown
 PAYLOADS = (

@@ -8,33 +8,33 @@ index is picked up without a restart (web/state.py). docs/security.md: threats, 
 
 from __future__ import annotations
 
-import os
-
 from flask import Flask
 
+from bot.settings import Settings
 from web import api, errors, logs, pages, security, state
-
-MIN_WARNING_SECONDS = 20  # WCAG 2.2.1: at least 20 seconds to ask for more time
 
 
 def default_config(env=None) -> dict:
-    """Defaults, overridable by environment variables (documented in README, section Web)."""
-    env = os.environ if env is None else env
+    """Flask config from the one settings object (bot/settings.py): BOT_* variables of `env`
+    (default: the environment). A bad value raises SettingsError naming the variable."""
+    settings = Settings.from_env(env)
     return {
-        "MAX_CONTENT_LENGTH": 16 * 1024,  # request bodies; larger gets 413
-        "MAX_QUESTION_CHARS": 2000,
-        "MAX_HISTORY": 5,
-        "KIOSK_IDLE_SECONDS": _seconds(env, "BOT_KIOSK_IDLE_SECONDS", 90, minimum=10),
-        "KIOSK_WARNING_SECONDS": _seconds(env, "BOT_KIOSK_WARNING_SECONDS", 30, minimum=MIN_WARNING_SECONDS),
-        "RATE_LIMIT": env.get("BOT_RATE_LIMIT", "60 per minute"),  # per client address; "" turns it off
-        "RATE_LIMIT_STORAGE": env.get("BOT_RATE_LIMIT_STORAGE", "memory://"),  # per worker; redis://... to share
-        "TRUSTED_PROXIES": _whole(env, "BOT_TRUSTED_PROXIES", 0),  # reverse proxies in front (X-Forwarded-For)
+        "SETTINGS": settings,
+        "MAX_CONTENT_LENGTH": settings.max_body_bytes,  # request bodies; larger gets 413
+        "MAX_QUESTION_CHARS": settings.max_question_chars,
+        "MAX_HISTORY": settings.max_history,
+        "MAX_CHECK_CHARS": settings.max_check_chars,
+        "KIOSK_IDLE_SECONDS": settings.kiosk_idle_seconds,
+        "KIOSK_WARNING_SECONDS": settings.kiosk_warning_seconds,
+        "RATE_LIMIT": settings.rate_limit,  # per client address; "" turns it off
+        "RATE_LIMIT_STORAGE": settings.rate_limit_storage,  # per worker; redis://... to share
+        "TRUSTED_PROXIES": settings.trusted_proxies,  # reverse proxies in front (X-Forwarded-For)
         "WATCH_INDEX": True,  # pick up a rebuilt index without a restart (web/state.py)
         "ENGINE": None,  # an already loaded bot.engine.Engine (tests)
         "EMBEDDER": None,  # an embedder to load the engine with (tests: the fake one)
-        "RETRIEVAL": None,  # a bot.retrieve.RetrievalConfig (tests: a lower bar for the fake embedder)
-        "KNOWLEDGE_DIR": None,  # default: BOT_KNOWLEDGE_DIR or knowledge/
-        "INDEX_DIR": None,  # default: BOT_INDEX_DIR or index/
+        "RETRIEVAL": None,  # a bot.search.retrieve.RetrievalConfig (tests: a lower bar for the fake embedder)
+        "KNOWLEDGE_DIR": None,  # default: the settings' knowledge folder
+        "INDEX_DIR": None,  # default: the settings' index folder
     }
 
 
@@ -56,15 +56,3 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(api.bp)
     security.limit_asking(app, ["api.ask", "api.check", "pages.home", "pages.kiosk", "pages.clinician"])
     return app
-
-
-def _seconds(env, name: str, default: int, minimum: int) -> int:
-    """A whole number of seconds from the environment, never below `minimum`."""
-    return max(_whole(env, name, default), minimum)
-
-
-def _whole(env, name: str, default: int) -> int:
-    try:
-        return int(env.get(name, default))
-    except ValueError:
-        return default

@@ -7,8 +7,7 @@ from dataclasses import dataclass
 from flask import current_app
 from markupsafe import Markup
 
-from bot.answer.compose import Citation, render_html
-from bot.check.checker import load_wording
+from bot.answer.render import Citation, render_html
 
 HTML_ID = "chk"  # citation markers in the explanations link to #chk-src-{n}
 # A symbol beside each verdict's words, so the verdict never rests on colour (decorative).
@@ -61,7 +60,7 @@ def verdict_labels(engine) -> dict[str, str]:
     cache = current_app.extensions.setdefault("bot_verdict_labels", {})
     key = str(engine.settings.knowledge_dir)
     if key not in cache:
-        cache[key] = dict(load_wording(engine.settings.knowledge_dir).get("verdict_labels") or {})
+        cache[key] = dict(engine.knowledge.wording["verdict_labels"])
     return cache[key]
 
 

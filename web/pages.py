@@ -11,7 +11,7 @@ from flask import Blueprint, current_app, render_template, request
 from bot.errors import InputError
 from web import logs, state
 from web.check_view import make_check_view
-from web.questions import MAX_CHECK_CHARS, BadField, clean, follow_up_history, read_history, read_question, read_text
+from web.questions import BadField, clean, follow_up_history, read_history, read_question, read_text
 from web.view import make_card, source_groups
 
 bp = Blueprint("pages", __name__)
@@ -27,7 +27,7 @@ def page_context():
         "messages": engine.messages if engine else None,
         "contacts": engine.messages.contacts(locale) if engine else {},
         "lang": "en-GB" if locale == "uk" else "en-US",
-        "max_check_chars": MAX_CHECK_CHARS,
+        "max_check_chars": current_app.config["MAX_CHECK_CHARS"],
     }
 
 
@@ -104,7 +104,7 @@ def clinician():
         result = engine.check(text)
     except (BadField, InputError) as exc:
         message = exc.for_people if isinstance(exc, BadField) else f"{str(exc)[:1].upper()}{str(exc)[1:]}."
-        draft = clean(raw, newlines=True)[:MAX_CHECK_CHARS]
+        draft = clean(raw, newlines=True)[:current_app.config["MAX_CHECK_CHARS"]]
         return render_template("clinician.html", text=draft, result=None, error=message), 400
     logs.note(result.verdict, sentences=len(result.claims), citations=len(result.citations))
     return render_template("clinician.html", text=text, result=make_check_view(engine, result), error="")

@@ -13,8 +13,6 @@ import unicodedata
 
 from flask import current_app
 
-from bot.check.checker import MAX_CHARS as MAX_CHECK_CHARS
-
 ASK_FIELDS = ("question", "history")
 CHECK_FIELDS = ("text",)
 _SPACES = re.compile(r"[^\S\n]+")
@@ -94,9 +92,10 @@ def follow_up_history(history: list[str], question: str) -> list[str]:
 def read_text(value) -> str:
     """The clinician's text to check: non-empty, at most MAX_CHECK_CHARS characters."""
     text = clean(value, newlines=True) if isinstance(value, str) else ""
+    limit = current_app.config["MAX_CHECK_CHARS"]
     if not text:
         raise BadField("text", "is required and must be text", "Please paste a sentence to check.")
-    if len(text) > MAX_CHECK_CHARS:
-        raise BadField("text", f"is longer than {MAX_CHECK_CHARS:,} characters",
-                       f"Please paste at most {MAX_CHECK_CHARS:,} characters.")
+    if len(text) > limit:
+        raise BadField("text", f"is longer than {limit:,} characters",
+                       f"Please paste at most {limit:,} characters.")
     return text

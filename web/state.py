@@ -103,7 +103,8 @@ def load(config, embedder=None) -> EngineState:
     engine = config.get("ENGINE")
     if engine is not None:
         return EngineState(engine.settings, engine)
-    settings = Settings.from_env(knowledge_dir=config.get("KNOWLEDGE_DIR"), index_dir=config.get("INDEX_DIR"))
+    settings = (config.get("SETTINGS") or Settings.from_env()).replace(
+        **{k: v for k, v in (("knowledge_dir", config.get("KNOWLEDGE_DIR")), ("index_dir", config.get("INDEX_DIR"))) if v})
     stamp = manifest_stamp(settings.index_dir)  # taken first: a swap during the load is seen next time
     try:
         engine = Engine(settings, embedder=embedder or config.get("EMBEDDER"), retrieval=config.get("RETRIEVAL"))

@@ -8,38 +8,20 @@ snippets differ on the same outcome, a general-information reminder and follow-u
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 
-import markdown as md
-import nh3
-
-from bot.knowledge.load import Knowledge, Snippet, Source
-from bot.knowledge.messages import Contact, Messages
+from bot.answer.render import Citation, describe, render_block
+from bot.enums import GRADED, TRIAL_DESIGNS, Certainty, Design, Finding, Kind
+from bot.knowledge.load import Knowledge, Snippet
+from bot.knowledge.messages import Messages
+from bot.knowledge.models import Contact
 from bot.search.retrieve import Hit, Retrieval
 from bot.text import tokenize
 
-KINDS = ("answer", "no_evidence", "crisis", "emergency", "personal_advice", "illicit", "out_of_scope")
-GRADED = ("high", "moderate", "low", "very-low")
+KINDS = tuple(Kind)
 # Findings that pull in opposite directions on the same outcome ("uncertain" counts against a
 # claimed benefit, but only against a harm when the uncertain snippet is not about benefit).
-NOT_SHOWN = {"no-clear-benefit", "uncertain"}
-TRIAL_DESIGNS = {"rct", "systematic-review", "meta-analysis"}
-ALLOWED_TAGS = {"p", "a", "ul", "ol", "li", "strong", "em", "sup", "br"}
-CITE_MARK = re.compile(r"\[(\d{1,2})\]")
-
-
-@dataclass(frozen=True)
-class Citation:
-    n: int
-    source: Source
-    described: str  # the design in plain words, e.g. "a review of 67 studies with 2,309 people"
-
-    def to_json(self) -> dict:
-        s = self.source
-        return {"n": self.n, "source_id": s.id, "title": s.title, "url": s.url, "doi": s.doi,
-                "year": s.year, "design": s.design}
+NOT_SHOWN = {Finding.NO_CLEAR_BENEFIT, Finding.UNCERTAIN}
 
 
 @dataclass(frozen=True)
@@ -59,7 +41,7 @@ class Answer:
     understood_as: str
     intro: str = ""  # a fixed message shown before any evidence (safety, no evidence)
     parts: tuple[Part, ...] = ()
-    certainty: str = "none"
+    certainty: str = Certainty.NONE
     certainty_line: str = ""
     disagreement: str = ""
     notes: tuple[str, ...] = ()  # extra caveats: help numbers, or the question's words the evidence never mentions
@@ -83,7 +65,7 @@ class Answer:
     @property
     def html(self) -> str:
         # Block by block: the same snippet (with the same citation numbers) renders once per process.
-        return "\n".join(_render_block(block, self.html_id) for block in self.markdown.split("\n\n"))
+        return "\n".join(render_block(block, self.html_id) for block in self.markdown.split("\n\n"))
 
     @property
     def caveats(self) -> list[str]:
@@ -120,7 +102,7 @@ class Composer:
         self.body_tokens: dict[str, frozenset[str]] = {}
         self.question_tokens: dict[str, frozenset[str]] = {}
 
-    def evidence(self, retrieval: Retrieval, kind: str = "answer", intro: str = "",
+    def evidence(self, retrieval: Retrieval, kind: str = Kind.ANSWER, intro: str = "",
                  notes: tuple[str, ...] = ()) -> Answer:
         """An answer (or personal-advice reply) built from the retrieval's hits."""
         parts_hits = self.select(retrieval)
@@ -141,9 +123,9 @@ class Composer:
             reminder=" ".join(self.messages["reminder"].split()), citations=citations,
             suggestions=self.suggestions(retrieval, snippets), html_id=_html_id(snippets))
 
-    def no_evidence(self, understood_as: str, kind: str = "no_evidence", intro: str | None = None) -> Answer:
+    def no_evidence(self, understood_as: str, kind: str = Kind.NO_EVIDENCE, intro: str | None = None) -> Answer:
         text = intro if intro is not None else " ".join(self.messages["no_evidence"].split())
-        covers = tuple(self.messages["covers"]) if kind == "no_evidence" else ()
+        covers = tuple(self.messages["covers"]) if kind == Kind.NO_EVIDENCE else ()
         return Answer(kind=kind, understood_as=understood_as, intro=text, covers=covers,
                       suggestions=tuple(self.messages["starter_questions"][: self.config.max_suggestions]))
 
@@ -187,10 +169,10 @@ class Composer:
         return len(ta & tb) / max(1, min(len(ta), len(tb))) >= self.config.duplicate_overlap
 
     def certainty_line(self, certainty: str, snippets: list[Snippet]) -> str:
-        if certainty == "none":
+        if certainty == Certainty.NONE:
             return ""
         text = self.messages["certainty"][certainty]
-        if certainty == "mixed":
+        if certainty == Certainty.MIXED:
             labels = self.messages["certainty_labels"]
             levels = [labels[c].lower() for c in GRADED if any(s.certainty == c for s in snippets)]
             text = text.format(levels=" and ".join(levels))
@@ -210,7 +192,7 @@ class Composer:
             return {self.knowledge.source(x).design for x in s.sources}
         da, db = kinds(a), kinds(b)
         trials_a, trials_b = bool(da & TRIAL_DESIGNS), bool(db & TRIAL_DESIGNS)
-        if ("observational" in da and trials_b and not trials_a) or ("observational" in db and trials_a and not trials_b):
+        if (Design.OBSERVATIONAL in da and trials_b and not trials_a) or (Design.OBSERVATIONAL in db and trials_a and not trials_b):
             return "trial_vs_observational"
         if trials_a and trials_b:
             return "reviews_differ"
@@ -244,35 +226,11 @@ class Composer:
 
 def overall_certainty(snippets: list[Snippet]) -> str:
     if not snippets:
-        return "none"
+        return Certainty.NONE
     graded = {s.certainty for s in snippets if s.certainty in GRADED}
     if not graded:
-        return "not-graded"
-    return graded.pop() if len(graded) == 1 else "mixed"
-
-
-def describe(source: Source) -> str:
-    """The source's design in plain words."""
-    people = f" with {source.participants:,} people" if source.participants else ""
-    if source.design in ("systematic-review", "meta-analysis"):
-        count = f"{source.studies} studies" if source.studies else "studies"
-        return f"a review of {count}{people}"
-    return {
-        "rct": f"a randomised trial{people}",
-        "observational": f"an observational study{people}",
-        "guideline": "expert guidelines",
-        "regulatory": "an official drug label or regulator's notice",
-        "expert-opinion": "expert opinion",
-        "news": "a news report",
-    }[source.design]
-
-
-def render_html(markdown_text: str, html_id: str) -> str:
-    """Markdown -> HTML with citation markers linked to the numbered sources, then sanitised."""
-    html = md.markdown(markdown_text, output_format="html")
-    html = CITE_MARK.sub(lambda m: f'<sup><a href="#{html_id}-src-{m.group(1)}">[{m.group(1)}]</a></sup>', html)
-    return nh3.clean(html, tags=ALLOWED_TAGS, attributes={"a": {"href"}},
-                     url_schemes={"https", "http", "tel", "sms"}, link_rel=None)
+        return Certainty.NOT_GRADED
+    return graded.pop() if len(graded) == 1 else Certainty.MIXED
 
 
 def _tokens_of(cache: dict[str, frozenset[str]], key: str, text: str) -> frozenset[str]:
@@ -282,11 +240,6 @@ def _tokens_of(cache: dict[str, frozenset[str]], key: str, text: str) -> frozens
     return found
 
 
-@lru_cache(maxsize=4096)
-def _render_block(block: str, html_id: str) -> str:
-    return render_html(block, html_id)
-
-
 def _opposed(a: Snippet, b: Snippet) -> bool:
     shared = set(a.outcomes) & set(b.outcomes)
     if not shared:
@@ -294,10 +247,10 @@ def _opposed(a: Snippet, b: Snippet) -> bool:
     if a.drugs and b.drugs and not set(a.drugs) & set(b.drugs):
         return False
     for x, y in ((a, b), (b, a)):
-        if x.finding == "benefit" and y.finding in NOT_SHOWN:
+        if x.finding == Finding.BENEFIT and y.finding in NOT_SHOWN:
             return True
-        if x.finding == "harm" and (y.finding == "no-clear-harm" or
-                                    (y.finding == "uncertain" and "pain" not in y.outcomes)):
+        if x.finding == Finding.HARM and (y.finding == Finding.NO_CLEAR_HARM or
+                                          (y.finding == Finding.UNCERTAIN and "pain" not in y.outcomes)):
             return True
     return False
 

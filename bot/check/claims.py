@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import nh3
 
-from bot.answer.context import ContextTracker, Focus
+from bot.search.question import Focus
 from bot.text import STOPWORDS, fold, normalize, words
 
 MAX_CLAIMS = 20
@@ -177,9 +177,8 @@ def clauses(sentence: str) -> list[str]:
     return [p for p in pieces if len(words(p)) >= 2] or [sentence]
 
 
-def read(text: str, tracker: ContextTracker, focus: Focus | None = None) -> Reading:
+def read(text: str, focus: Focus) -> Reading:
     folded = fold(text)
-    focus = focus or tracker.focus(text)
     quantity = claimed_share(folded)
     absolute = bool(ABSOLUTE_GAP.search(folded)) or (quantity is not None and quantity >= 0.9)
     minimised = bool(MINIMISERS.search(folded))

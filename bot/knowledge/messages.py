@@ -1,65 +1,67 @@
-"""Fixed user-facing wording, loaded from knowledge/messages.yaml (content lives in knowledge/)."""
+"""Fixed user-facing wording, from knowledge/messages.yaml (content lives in knowledge/).
+
+Checked at load: every required message, certainty level, safety reply and locale role is there,
+and no template asks for a {placeholder} the code does not fill.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
-from bot.errors import KnowledgeError
-from bot.knowledge.load import load_yaml_mapping
+from bot.enums import Certainty
+from bot.knowledge.files import Problems, read_mapping
+from bot.knowledge.models import ROLES, Contact, MessagesFile, unknown_placeholders
 
-REQUIRED = ("reminder", "certainty_heading", "certainty", "certainty_labels", "disagreement_heading",
-            "disagreement", "no_evidence", "covers_heading", "covers", "starter_questions",
-            "general_question_hint", "locales", "kiosk_staff", "soft_help", "unmatched_terms", "safety")
 SAFETY_KINDS = ("crisis", "emergency", "personal_advice", "personal_advice_no_evidence", "illicit",
                 "out_of_scope")
-CERTAINTY_KEYS = ("high", "moderate", "low", "very-low", "mixed", "not-graded")
+DISAGREEMENT_REASONS = ("trial_vs_observational", "reviews_differ", "other")
+# The placeholders each template may use; any other is a typo that would crash an answer.
+CONTACT_FILLS = tuple(f"{role}{suffix}" for role in ROLES for suffix in ("", "_action"))
+TEMPLATE_FILLS = {"soft_help": ("action",), "unmatched_terms": ("terms",)}
 
 
-@dataclass(frozen=True)
-class Contact:
-    label: str
-    action: str
-    tel: str
-    sms: str | None = None
-
-
-@dataclass(frozen=True)
 class Messages:
-    data: dict
+    def __init__(self, data: MessagesFile):
+        self.data = data
 
     def __getitem__(self, key: str):
-        return self.data[key]
+        return getattr(self.data, key)
 
     def contacts(self, locale: str) -> dict[str, Contact]:
-        table = self.data["locales"].get(locale) or self.data["locales"]["us"]
-        return {role: Contact(**entry) for role, entry in table.items()}
+        return dict(self.data.locales.get(locale) or self.data.locales["us"])
 
     def safety_text(self, kind: str, locale: str) -> str:
-        contacts = self.contacts(locale)
         fill = {}
-        for role, contact in contacts.items():
+        for role, contact in self.contacts(locale).items():
             fill[role] = contact.label
             fill[f"{role}_action"] = contact.action
-        return " ".join(self.data["safety"][kind].format(**fill).split())
+        return " ".join(self.data.safety[kind].format(**fill).split())
 
 
-def load_messages(knowledge_dir) -> Messages:
-    path = Path(knowledge_dir) / "messages.yaml"
-    data = load_yaml_mapping(path)
-    for key in REQUIRED:
-        if key not in data:
-            raise KnowledgeError(path, key, "missing")
-    for key in SAFETY_KINDS:
-        if key not in data["safety"]:
-            raise KnowledgeError(path, f"safety.{key}", "missing")
-    for key in CERTAINTY_KEYS:
-        if key not in data["certainty"]:
-            raise KnowledgeError(path, f"certainty.{key}", "missing")
-    if "us" not in data["locales"]:
-        raise KnowledgeError(path, "locales.us", "missing (the default locale)")
-    for locale, table in data["locales"].items():
-        for role in ("emergency", "crisis", "advice"):
+def check_messages(path: Path, problems: Problems) -> MessagesFile | None:
+    data = read_mapping(path, MessagesFile, problems)
+    if data is None:
+        return None
+    required = {"safety": SAFETY_KINDS, "certainty": [*(c.value for c in Certainty if c != Certainty.NONE)],
+                "disagreement": DISAGREEMENT_REASONS}
+    for section, keys in required.items():
+        for key in keys:
+            if key not in getattr(data, section):
+                problems.add(path, f"{section}.{key}", "missing")
+    if "us" not in data.locales:
+        problems.add(path, "locales.us", "missing (the default locale)")
+    for locale, table in data.locales.items():
+        for role in ROLES:
             if role not in table:
-                raise KnowledgeError(path, f"locales.{locale}.{role}", "missing")
-    return Messages(data)
+                problems.add(path, f"locales.{locale}.{role}", "missing")
+    templates = {f"safety.{k}": (v, CONTACT_FILLS) for k, v in data.safety.items()}
+    templates |= {f"certainty.{k}": (v, ("levels",) if k == Certainty.MIXED else ()) for k, v in data.certainty.items()}
+    templates |= {key: (getattr(data, key), fills) for key, fills in TEMPLATE_FILLS.items()}
+    for field in ("reminder", "no_evidence", "kiosk_staff", "general_question_hint"):
+        templates[field] = (getattr(data, field), ())
+    for field, (template, allowed) in templates.items():
+        unknown = unknown_placeholders(template, allowed)
+        if unknown:
+            problems.add(path, field, f"unknown placeholder {{{', '.join(sorted(unknown))}}}"
+                         f" (allowed: {', '.join(allowed) or 'none'})")
+    return data

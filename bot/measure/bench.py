@@ -14,7 +14,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import replace
 from pathlib import Path
 
 from bot.engine import Engine, build_index, default_embedder
@@ -40,7 +39,7 @@ print(json.dumps({"cold_start_s": first, "rss_mb": resource.getrusage(resource.R
 def run(settings: Settings, questions: list[str], repeats: int = 5, cold_runs: int = 3,
         progress=lambda message: None) -> dict:
     embedder = default_embedder(settings)
-    uncached = Engine(replace(settings, answer_cache=0), embedder, RetrievalConfig(embedding_cache=0))
+    uncached = Engine(settings.replace(answer_cache=0), embedder, RetrievalConfig(embedding_cache=0))
     for q in questions[:5]:
         uncached.ask(q)
     per_run, stage_samples = [], {s: [] for s in STAGES}
@@ -92,7 +91,7 @@ def _cold_start(settings: Settings, questions: list[str]) -> dict:
 def _build_time(settings: Settings, embedder) -> float:
     with tempfile.TemporaryDirectory() as tmp:
         started = time.perf_counter()
-        build_index(replace(settings, index_dir=Path(tmp) / "index"), embedder)
+        build_index(settings.replace(index_dir=Path(tmp) / "index"), embedder)
         return time.perf_counter() - started
 
 

@@ -1,8 +1,7 @@
-"""Hybrid retrieval: normalise, expand lay terms, BM25 + dense search, fuse, apply the relevance bar."""
+"""Hybrid retrieval of a parsed question: BM25 + dense search + lay-question search, fused, with a relevance bar."""
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -13,18 +12,10 @@ from bot.cache import LRU
 from bot.errors import InputError
 from bot.index.embed import Embedder
 from bot.index.store import Index
-from bot.knowledge.load import Knowledge, Lexicon, Snippet
+from bot.knowledge.load import Knowledge, Snippet
 from bot.search import fusion
-from bot.text import fold, normalize, tokenize
-
-
-@dataclass(frozen=True)
-class Query:
-    original: str
-    normalized: str
-    expanded: str  # the normalised question plus the clinical terms of any lay terms in it
-    understood_as: str  # what the user is shown: lay terms replaced by what we read them as
-    expansions: tuple[tuple[str, tuple[str, ...]], ...] = ()
+from bot.search.question import Query, Question, QuestionParser
+from bot.text import tokenize
 
 
 @dataclass(frozen=True)
@@ -69,71 +60,40 @@ class RetrievalConfig:
     drug_mismatch: float = 0.7  # fused-score factor for snippets only about other drugs than the one asked about
 
 
-class Expander:
-    """Finds lay terms from the lexicon as whole words, longest first, without overlaps."""
-
-    def __init__(self, lexicon: Lexicon):
-        self.targets = dict(lexicon.expansions)
-        terms = sorted(self.targets, key=len, reverse=True)
-        alternatives = "|".join(re.escape(t) for t in terms) or r"(?!x)x"
-        self.pattern = re.compile(rf"(?<![\w'])({alternatives})(?![\w'])")
-
-    def expand(self, question: str) -> Query:
-        normalized = normalize(question)
-        folded = fold(normalized)
-        found, pieces, last = [], [], 0
-        for match in self.pattern.finditer(folded):
-            term = match.group(1)
-            targets = self.targets[term]
-            found.append((term, targets))
-            pieces.append(folded[last:match.start()])
-            pieces.append(_shown_as(term, targets))
-            last = match.end()
-        pieces.append(folded[last:])
-        extra = [t for _, targets in found for t in targets]
-        expanded = " ".join([normalized, *extra]) if extra else normalized
-        understood = "".join(pieces) if found else folded
-        return Query(question, normalized, expanded, understood, tuple(found))
-
-
-def _shown_as(term: str, targets: tuple[str, ...]) -> str:
-    if len(targets) == 1:
-        return targets[0]
-    return f"{term} ({', '.join(targets)})"
-
-
 class Retriever:
     def __init__(self, knowledge: Knowledge, index: Index, embedder: Embedder,
-                 config: RetrievalConfig | None = None):
+                 config: RetrievalConfig | None = None, parser: QuestionParser | None = None):
         self.knowledge, self.index, self.embedder = knowledge, index, embedder
         self.config = config or RetrievalConfig()
-        self.expander = Expander(knowledge.lexicon)
+        self.parser = parser or QuestionParser(knowledge)
         self.snippets = tuple(knowledge.snippet(i) for i in index.ids)
         self.vectors = LRU(self.config.embedding_cache)
 
-    def search(self, question: str, k: int = 3, context: Sequence[str] = (),
+    def search(self, question: Question | str, k: int = 3, context: Sequence[str] = (),
                dense_context: Sequence[str] | None = None, drug: str | None = None) -> Retrieval:
-        """Hits for the question.
+        """Hits for the question (a parsed Question; a string is parsed first).
 
         `context` holds terms carried over from earlier turns: BM25 weighs them lower, and the
         dense search sees only `dense_context` of them (default: all), so that the question's
         own words keep the lead. `drug`: the medicine the question names, if any; snippets about
         other medicines only are ranked lower.
         """
-        if not isinstance(question, str) or not normalize(question):
+        if isinstance(question, str):
+            question = self.parser.parse(question)
+        if not isinstance(question, Question) or not question.text:
             raise InputError("the question is empty")
         timings: dict[str, float] = {}
         clock = time.perf_counter()
-        own = self.expander.expand(question)
-        query = self.expander.expand(f"{normalize(question)} ({', '.join(context)})") if context else own
+        own = question.query
+        query = self._with(question, context) if context else own
         clock = _tick(timings, "expansion", clock)
-        context_tokens = [t for t in tokenize(query.expanded) if t not in set(tokenize(own.expanded))]
-        bm25_scores = self.index.bm25.scores(tokenize(own.expanded), context_tokens)
+        own_tokens = set(question.tokens)
+        context_tokens = [t for t in tokenize(query.expanded) if t not in own_tokens] if context else []
+        bm25_scores = self.index.bm25.scores(question.tokens, context_tokens)
         bm25_list = _top(bm25_scores, self.config.candidates, positive_only=True)
         clock = _tick(timings, "bm25", clock)
         dense_context = context if dense_context is None else dense_context
-        dense_query = self.expander.expand(f"{normalize(question)} ({', '.join(dense_context)})") \
-            if dense_context else own
+        dense_query = self._with(question, dense_context) if dense_context else own
         text = dense_query.expanded if self.config.dense_text == "expanded" else dense_query.normalized
         vector = self.vectors.get(text)
         if vector is None:
@@ -154,6 +114,10 @@ class Retriever:
         hits = tuple(h for h in ranked if h.relevance >= self.config.min_similarity)[:k]
         _tick(timings, "fusion", clock)
         return Retrieval(query, hits, tuple(ranked), timings, self.config.min_similarity, vector)
+
+    def _with(self, question: Question, terms: Sequence[str]) -> Query:
+        """The question with terms carried from earlier turns, as searched."""
+        return self.parser.expand(f"{question.text} ({', '.join(terms)})")
 
     def _question_matches(self, vector: np.ndarray) -> dict[int, float]:
         """Snippets whose lay questions are closest to the question: row -> best cosine."""

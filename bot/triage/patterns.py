@@ -21,11 +21,16 @@ PAST = re.compile(r"\b(last (year|month|week)|years ago|months ago|history of|in
 ONGOING = re.compile(r"\b(since|right now|at the moment|currently|this (morning|afternoon|evening)|tonight|"
                      r"just now|for the last (hour|few hours|\d+ (minutes|hours)))\b")
 # "is that normal?", "what happens if..." ask about a harm; they do not report one happening now.
-INFORMATIONAL = re.compile(r"\b(is (that|this|it) normal|what happens (if|when)|"
-                           r"(can|does|do|could) (it|this|ketamine|esketamine|spravato|memantine|amantadine|dxm|"
-                           r"dextromethorphan|magnesium) (ever )?(cause|make|give)|"
-                           r"is it (common|dangerous|possible)|how (common|likely|often)|what happened|"
-                           r"(read|heard|saw) (a|an|about|that|on|in)|a (story|news|report|article) about)\b")
+# {medicines}: the names of our medicines (knowledge/vocabulary.yaml).
+INFORMATIONAL = (r"\b(is (that|this|it) normal|what happens (if|when)|"
+                 r"(can|does|do|could) (it|this|{medicines}) (ever )?(cause|make|give)|"
+                 r"is it (common|dangerous|possible)|how (common|likely|often)|what happened|"
+                 r"(read|heard|saw) (a|an|about|that|on|in)|a (story|news|report|article) about)\b")
+
+
+def informational(medicines) -> re.Pattern:
+    return re.compile(INFORMATIONAL.format(medicines="|".join(re.escape(m) for m in medicines) or r"(?!x)x"))
+
 
 MEDS = r"(?:pills?|tablets?|meds|medications?|medicines?|oxy\w*|opioids?|painkillers?|lozenges?|troches?|ketamine)"
 CARERS = r"(?:them|everyone|everybody|my family|my kids|my children|my husband|my wife|my partner|him|her|people)"
