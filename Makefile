@@ -5,7 +5,11 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 export HF_HUB_OFFLINE := 1
 
-.PHONY: setup index run dev test unit lint eval bench loadtest soak screenshots clean
+# Debian packages the tests drive (browser tests: chromium). `make test` installs them when run as
+# root (as CI does), and otherwise says in one line how.
+DEBIAN_PACKAGES := chromium
+
+.PHONY: setup debian-packages index run dev test unit lint eval bench loadtest soak screenshots clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,7 +31,17 @@ run: index
 dev: index
 	$(BIN)/flask --app web run --debug --host $${BOT_HOST:-127.0.0.1} --port $${BOT_PORT:-8000}
 
-test: setup
+debian-packages:
+	@missing=$$(for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
+	  else echo "The tests need Debian packages: sudo apt-get install -y $$missing" >&2; exit 1; fi; \
+	fi
+
+# ruff, the layer contracts (lint-imports, pyproject.toml), the knowledge lint, then every test.
+test: setup debian-packages
+	$(BIN)/ruff check bot web tests
+	$(BIN)/lint-imports
 	$(BIN)/python -m bot lint
 	$(BIN)/python -m pytest
 
@@ -36,6 +50,7 @@ unit: setup
 
 lint: setup
 	$(BIN)/ruff check bot web tests
+	$(BIN)/lint-imports
 
 eval: index
 	$(BIN)/python -m bot eval

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import typing
 from pathlib import Path
 
 from bot.errors import BotError, InputError
@@ -23,9 +24,9 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "command", None):
         parser.print_help(sys.stderr)
         return 2
-    settings = Settings.from_env(knowledge_dir=getattr(args, "knowledge", None),
-                                 index_dir=getattr(args, "index", None))
     try:
+        settings = Settings.from_env(knowledge_dir=getattr(args, "knowledge", None),
+                                     index_dir=getattr(args, "index", None))
         return args.handler(args, settings)
     except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -35,6 +36,11 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+
+
+def choices(field: str) -> tuple[str, ...]:
+    """The values a settings field allows (its Literal type), for --mode and --locale."""
+    return typing.get_args(Settings.model_fields[field].annotation)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -60,8 +66,8 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("question", nargs="?")
     ask.add_argument("--json", action="store_true", help="print the API's JSON shape")
     ask.add_argument("--history", action="append", default=[], metavar="Q", help="an earlier question (repeatable)")
-    ask.add_argument("--mode", choices=("patient", "kiosk", "clinician"))
-    ask.add_argument("--locale", choices=("us", "uk"))
+    ask.add_argument("--mode", choices=choices("mode"))
+    ask.add_argument("--locale", choices=choices("locale"))
     ask.set_defaults(handler=cmd_ask)
 
     check = sub.add_parser("check", parents=[common], help="check a clinician's sentence against the evidence")
@@ -158,7 +164,7 @@ def _interactive(engine, args) -> int:
             continue
         answer = engine.ask(question, history=history, mode=args.mode, locale=args.locale)
         print(format_answer(answer))
-        history = (history + [question])[-5:]
+        history = (history + [question])[-engine.settings.max_history:]
 
 
 def format_answer(answer) -> str:

@@ -8,8 +8,6 @@ from functools import lru_cache
 
 import Stemmer
 
-MAX_QUESTION_CHARS = 1000  # longer input is cut here before retrieval (the API rejects longer first)
-
 _STEMMER = Stemmer.Stemmer("english")
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _SPACE = re.compile(r"\s+")
@@ -31,17 +29,18 @@ shouldnt hasnt havent hadnt thats whats theres
 
 
 @lru_cache(maxsize=2048)
-def normalize(text: str, max_chars: int = MAX_QUESTION_CHARS) -> str:
-    """NFKC, control and format characters removed, whitespace collapsed, length capped."""
+def normalize(text: str) -> str:
+    """NFKC, control and format characters removed, whitespace collapsed. Never cut: the engine
+    refuses text over its limit (settings.max_question_chars), so triage always sees all of it."""
     if text.isascii() and text.isprintable():
-        return _SPACE.sub(" ", text).strip()[:max_chars]
+        return _SPACE.sub(" ", text).strip()
     text = unicodedata.normalize("NFKC", text)
     # Control characters become spaces; invisible format characters (zero-width, bidi), lone
     # surrogates and private-use characters vanish, so "keta\u200bmine" stays one word.
     text = "".join(" " if unicodedata.category(ch) == "Cc" and ch not in "\t\n" else ch
                    for ch in text if unicodedata.category(ch) not in ("Cf", "Cs", "Co", "Cn"))
     text = text.replace("\u2019", "'").replace("\u2018", "'")
-    return _SPACE.sub(" ", text).strip()[:max_chars]
+    return _SPACE.sub(" ", text).strip()
 
 
 def fold(text: str) -> str:

@@ -48,9 +48,16 @@ def test_empty_question_is_a_usage_error(cli_index, capsys, question):
     assert err == "error: the question is empty\n"
 
 
-def test_very_long_question_is_answered(cli_index, capsys):
-    assert main(["ask", "ketamine bladder " * 600, "--json", *cli_index]) == 0
-    assert json.loads(capsys.readouterr().out)["kind"]
+def test_very_long_question_is_refused_in_one_line_not_cut(cli_index, capsys):
+    assert main(["ask", "ketamine bladder " * 600, "--json", *cli_index]) == 2
+    assert capsys.readouterr().err == "error: the question is too long (at most 2,000 characters)\n"
+
+
+def test_a_bad_setting_is_one_line_naming_the_variable(cli_index, capsys, monkeypatch):
+    monkeypatch.setenv("BOT_ANSWER_CACHE", "lots")
+    assert main(["ask", "pain", *cli_index]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: BOT_ANSWER_CACHE='lots': ") and err.count("\n") == 1
 
 
 def test_missing_index_is_one_line_with_the_fix(tmp_path, fake_model, capsys):

@@ -105,3 +105,15 @@ def test_repeated_question_is_served_from_the_answer_cache(engine):
 def test_advice_about_something_we_do_not_cover_is_out_of_scope(engine):
     assert engine.ask("how much water should I drink a day").kind == "out_of_scope"
     assert engine.ask("how much magnesium should I take for my pain").kind == "personal_advice"
+
+
+def test_triage_sees_the_whole_accepted_question(engine):
+    padding = "I have had back pain for many years and I have tried a lot of things. " * 27
+    question = padding + "Honestly I want to end my life."
+    assert 1800 < question.index("end my life") < engine.settings.max_question_chars
+    assert engine.ask(question).kind == "crisis"
+
+
+def test_a_question_over_the_limit_is_refused_not_cut(engine):
+    with pytest.raises(InputError, match="too long"):
+        engine.ask("does ketamine help pain " * 200)

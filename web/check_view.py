@@ -1,4 +1,4 @@
-"""What the clinician page shows for a phrasing check (bot/check.py): verdict, why, rewrite."""
+"""What the clinician page shows for a phrasing check (bot/check/): verdict, why, rewrite."""
 
 from __future__ import annotations
 

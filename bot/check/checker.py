@@ -1,7 +1,7 @@
 """Clinician phrasing check: is a sentence consistent with the evidence, overstated, understated,
 contradicted or not covered, and how could it be said at the evidence's certainty?
 
-No generative model: retrieval finds the evidence a claim speaks to, bot/claims.py reads what
+No generative model: retrieval finds the evidence a claim speaks to, bot/check/claims.py reads what
 the claim asserts, and the verdict compares the two using the snippets' `finding` and
 `certainty`. Rewrites are fixed templates (knowledge/check.yaml) filled with snippet facts.
 """

@@ -1,6 +1,6 @@
 """Read what a clinician's sentence asserts: direction, strength, negation, quantity and scope.
 
-Language analysis only (patterns over folded text); bot/check.py compares the reading with the
+Language analysis only (patterns over folded text); bot/check/checker.py compares the reading with the
 evidence. Patterns are general (any drug, any condition), not tuned to single sentences.
 """
 
@@ -162,7 +162,7 @@ def clean(text: str) -> str:
     """Plain text from pasted input: tags stripped, entities decoded, whitespace tidied."""
     stripped = nh3.clean(text, tags=set())
     stripped = stripped.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"')
-    return normalize(stripped, max_chars=20000)
+    return normalize(stripped)
 
 
 def split_claims(text: str) -> list[str]:

@@ -22,20 +22,6 @@ from bot.settings import ROOT, Settings
 
 STAGES = ("triage", "expansion", "bm25", "embedding", "vector_search", "fusion", "composition")
 
-_CHILD = """
-import json, resource, sys, time
-start = float(sys.argv[1])
-from bot.engine import Engine
-from bot.settings import Settings
-engine = Engine(Settings.from_env())
-engine.ask(sys.argv[2])
-first = time.time() - start
-for q in json.loads(sys.stdin.read()):
-    engine.ask(q)
-print(json.dumps({"cold_start_s": first, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
-"""
-
-
 def run(settings: Settings, questions: list[str], repeats: int = 5, cold_runs: int = 3,
         progress=lambda message: None) -> dict:
     embedder = default_embedder(settings)
@@ -83,7 +69,8 @@ def _cold_start(settings: Settings, questions: list[str]) -> dict:
                BOT_MODEL_CACHE=str(settings.model_cache), BOT_EMBED_BACKEND=settings.embed_backend,
                PYTHONPATH=str(ROOT))
     start = time.time()
-    out = subprocess.run([sys.executable, "-c", _CHILD, repr(start), questions[0]], input=json.dumps(questions),
+    out = subprocess.run([sys.executable, "-m", "bot.measure.cold_start", repr(start), questions[0]],
+                         input=json.dumps(questions),
                          capture_output=True, text=True, env=env, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 

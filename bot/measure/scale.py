@@ -34,31 +34,6 @@ SYNONYMS = {
 WORD = re.compile(r"\b(" + "|".join(SYNONYMS) + r")\b")
 NUMBER = re.compile(r"\b\d{2,4}\b")
 
-_CHILD = """
-import json, resource, statistics, sys, time
-t0 = time.perf_counter()
-from bot.engine import Engine
-from bot.settings import Settings
-from pathlib import Path
-engine = Engine(Settings(knowledge_dir=Path(sys.argv[1]), index_dir=Path(sys.argv[2]), answer_cache=0))
-load_s = time.perf_counter() - t0
-questions = json.loads(sys.stdin.read())
-for q in questions[:10]:
-    engine.retriever.search(q)
-engine.retriever.vectors.clear()
-search, bm25, dense = [], [], []
-for q in questions:
-    r = engine.retriever.search(q)
-    search.append(sum(r.timings.values())); bm25.append(r.timings["bm25"]); dense.append(r.timings["vector_search"])
-search.sort()
-print(json.dumps({"load_s": load_s, "query_p50_ms": statistics.median(search),
-                  "query_p95_ms": search[int(0.95 * (len(search) - 1))], "bm25_p50_ms": statistics.median(bm25),
-                  "vector_p50_ms": statistics.median(dense),
-                  "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-                  "faiss": engine.index.manifest["faiss"]}))
-"""
-
-
 def generate(knowledge: Knowledge, size: int, folder: Path, seed: int = 7) -> None:
     """Write a knowledge folder with `size` synthetic snippets made from the real ones."""
     rng = random.Random(seed)
@@ -109,7 +84,8 @@ def measure(size: int, workdir: Path, questions: list[str], progress=print) -> d
         raise RuntimeError(f"build of {size} snippets failed: {built.stderr.strip().splitlines()[-1:]}")
     build_s = time.perf_counter() - started
     progress(f"{size}: querying")
-    out = subprocess.run([sys.executable, "-c", _CHILD, str(knowledge_dir), str(index_dir)], input=json.dumps(questions),
+    out = subprocess.run([sys.executable, "-m", "bot.measure.scale_probe", str(knowledge_dir), str(index_dir)],
+                         input=json.dumps(questions),
                          capture_output=True, text=True, check=True, cwd=ROOT)
     row = json.loads(out.stdout.strip().splitlines()[-1])
     size_mb = sum(p.stat().st_size for p in index_dir.iterdir()) / 1e6
