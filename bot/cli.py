@@ -81,6 +81,8 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument("--fusion", choices=("rrf", "convex"), help="override the fusion method")
     ev.add_argument("--bar", type=float, help="override the relevance bar (cosine)")
     ev.add_argument("--check", action="store_true", help="evaluate the clinician check on tests/data/check_questions.jsonl")
+    ev.add_argument("--cross", action="store_true",
+                    help="train the router without each question set in turn and score that set (first-run figures)")
     ev.set_defaults(handler=cmd_eval)
 
     bench = sub.add_parser("bench", parents=[common], help="per-stage timings, percentiles, cold start, memory")
@@ -218,6 +220,13 @@ def cmd_eval(args, settings: Settings) -> int:
         path = args.questions if args.questions != DEV_QUESTIONS else CHECK_QUESTIONS
         result = evaluate_check(Engine(settings), load_check_cases(path))
         print(json.dumps(result, indent=2, ensure_ascii=False) if args.json else report_check(result))
+        return 0
+    if args.cross:
+        from bot.measure.cross import cross
+        from bot.measure.cross import report as cross_report
+
+        results = cross(Engine(settings), progress=lambda m: print(m, file=sys.stderr, flush=True))
+        print(json.dumps(results, indent=2, ensure_ascii=False) if args.json else cross_report(results))
         return 0
     cases = load_cases(args.questions)
     config = RetrievalConfig()

@@ -26,7 +26,10 @@ from bot.search.retrieve import Retrieval, RetrievalConfig, Retriever
 from bot.settings import Settings
 from bot.text import normalize
 from bot.triage.coverage import Coverage
-from bot.triage.safety import Triager, labelled_examples
+from bot.triage.floor import Floor
+from bot.triage.model import FILES as ROUTER_FILES
+from bot.triage.model import RouterModel
+from bot.triage.router import SUBJECT_ROUTES, Decision, Router, decide
 
 # With an unknown rare word in the question, answer only when a snippet is at least this close
 # (set on the dev set: covered synonyms such as "tumour" score 0.66-0.80, uncovered topics 0.35-0.53).
@@ -44,11 +47,25 @@ def default_embedder(settings: Settings) -> Embedder:
 
 def build_index(settings: Settings, embedder: Embedder | None = None,
                 progress: Callable[[str], None] | None = None) -> dict:
-    """Build the index for settings.knowledge_dir into settings.index_dir."""
+    """Build the index for settings.knowledge_dir into settings.index_dir, with the router trained
+    on the labelled routing examples and question sets (knowledge/routing.yaml)."""
+    from bot.triage import train  # scikit-learn: needed to build, never to serve
+
     embedder = embedder or default_embedder(settings)
     knowledge = load_knowledge(settings.knowledge_dir)  # fails early on any broken knowledge file
+    rows = knowledge.routing.rows()
+    known = KnownWords(knowledge, wordpiece_vocabulary(_tokenizer_file(settings)))
+    parser, coverage = QuestionParser(knowledge, known), Coverage(knowledge, known)
+
+    def derive(vectors) -> dict[str, bytes]:
+        x = train.feature_rows([text for text, _ in rows], vectors["routing"], parser, coverage,
+                               vectors["snippets"], vectors["questions"])
+        model = train.fit(x, [label for _, label in rows], knowledge.routing.training_hash(), progress=progress)
+        return model.to_files()
+
     return store.build(settings.knowledge_dir, settings.index_dir, embedder,
-                       extras={"safety": labelled_examples(knowledge.safety_examples)}, progress=progress)
+                       extras={"routing": [(str(label), text) for text, label in rows]}, progress=progress,
+                       derive=derive)
 
 
 def rebuild_command(settings: Settings) -> str:
@@ -73,6 +90,21 @@ def _tokenizer_file(settings: Settings):
         return None
 
 
+# The help lines shown with each urgent reply, in order.
+URGENT_LINES = {"crisis": ("crisis", "emergency"), "abuse": ("domestic_violence", "sexual_assault", "emergency"),
+                "emergency": ("emergency", "advice")}
+
+
+def router_model(index: store.Index) -> RouterModel | None:
+    """The router trained with this index, or None for an index built without one."""
+    if not all(name in index.derived for name in ROUTER_FILES):
+        return None
+    try:
+        return RouterModel.from_files(dict(index.derived))
+    except (ValueError, KeyError) as exc:
+        raise IndexStaleError(f"the router in {index.path} cannot be read ({exc})", "python -m bot build") from None
+
+
 class Engine:
     """Loaded once per process; `ask` and `check` are safe to call from several threads."""
 
@@ -89,10 +121,9 @@ class Engine:
         known = KnownWords(knowledge, wordpiece_vocabulary(_tokenizer_file(settings)), self.index.bm25.vocab)
         self.parser = QuestionParser(knowledge, known)
         self.coverage = Coverage(knowledge, known)
-        examples, vectors = self.index.extras.get("safety", ((), None))
-        self.triager = Triager(examples, vectors, self.coverage.mentions_domain,
-                               medicines=knowledge.vocabulary.drug_names)
         self.retriever = Retriever(knowledge, self.index, self.embedder, retrieval, self.parser)
+        self.floor = Floor(knowledge.floor)
+        self.router = Router(router_model(self.index), self.floor, self.coverage, self.retriever.nearest)
         self.composer = Composer(knowledge, self.messages)
         self.context = ContextTracker(self.parser.facets, knowledge.vocabulary, settings.max_history)
         self.answers: LRU[Answer] = LRU(settings.answer_cache)
@@ -121,53 +152,55 @@ class Engine:
 
     def _answer(self, question: Question, history: Sequence[str], mode: str, locale: str) -> Answer:
         clock = time.perf_counter()
-        early = self.triager.by_pattern(question)
-        if early is not None and early.kind in (Kind.CRISIS, Kind.EMERGENCY):
-            return self._urgent(early.kind, question, mode, locale)
-        focus = self.context.resolve(question, history)
+        urgent = self.router.floor_check(question)  # the audited floor: no model needed
+        if urgent is not None:
+            return self._urgent(urgent, question, mode, locale)
+        question = replace(question, vector=self.retriever.embed(question.text))
+        reading = self.router.read(question)
         triage_ms = (time.perf_counter() - clock) * 1000.0
+        focus = self.context.resolve(question, history, assume_subject=reading.route in SUBJECT_ROUTES)
         values = focus_values(focus, self.knowledge.vocabulary)
         context = values + ([focus.earlier] if focus.earlier else [])
         asked_drug = focus.drug if focus.drug and not focus.assumed else None
         dense = ([self.knowledge.vocabulary.label(asked_drug)] if asked_drug else []) + \
             ([focus.earlier] if focus.earlier else [])
         retrieval = self.retriever.search(question, context=context, dense_context=dense, drug=asked_drug)
-        question = replace(question, vector=retrieval.vector)
         clock = time.perf_counter()
         follow_up = bool(context and not focus.assumed)
-        triage = early or self.triager.triage(question, retrieval.vector, follow_up=follow_up, patterns_checked=True)
-        kind = triage.kind
         in_domain = self.coverage.mentions_domain(retrieval.query.expanded)
-        by_meaning_only = triage.similarity < 1.0  # illicit patterns ("mix k at a festival") stand on their own
-        if (kind == Kind.PERSONAL_ADVICE or (kind == Kind.ILLICIT and by_meaning_only)) and not follow_up \
-                and not in_domain:
-            kind = Kind.OUT_OF_SCOPE  # "how much water should I drink" asks for advice about nothing we cover
+        answerable = retrieval.relevant and not self._uncovered(question, retrieval, in_domain)
+        on_topic = in_domain or follow_up or reading.route in SUBJECT_ROUTES
+        decision = decide(reading.route, on_topic, follow_up, answerable)
         triage_ms += (time.perf_counter() - clock) * 1000.0
-        if kind in (Kind.CRISIS, Kind.EMERGENCY):
-            return self._urgent(kind, question, mode, locale)
+        if decision.kind.urgent:
+            return self._urgent(decision, question, mode, locale)
         clock = time.perf_counter()
-        answer = self._compose(kind, question, retrieval, locale, in_domain)
+        answer = self._compose(decision, question, retrieval, locale, answerable)
         timings = {"triage": triage_ms, **retrieval.timings,
                    "composition": (time.perf_counter() - clock) * 1000.0}
-        return replace(answer, timings=timings, retrieval=retrieval)
+        return replace(answer, timings=timings, retrieval=retrieval, route=reading, reason=decision.reason)
 
-    def _compose(self, kind: str, question: Question, retrieval: Retrieval, locale: str, in_domain: bool) -> Answer:
+    def _compose(self, decision: Decision, question: Question, retrieval: Retrieval, locale: str,
+                 answerable: bool) -> Answer:
         understood = retrieval.query.understood_as
+        messages, kind = self.messages, decision.kind
+        closing = messages.help_line(locale)
         if kind in (Kind.ILLICIT, Kind.OUT_OF_SCOPE):
-            return self.composer.fixed(kind, understood, self.messages.safety_text(kind, locale))
-        answerable = retrieval.relevant and not self._uncovered(question, retrieval, in_domain)
-        notes = self._unmatched_note(question.rare)
+            return self.composer.fixed(kind, understood, messages.safety_text(kind, locale), closing=closing)
+        notes = self._unmatched_note(question.rare) if answerable else ()
+        if decision.reply == "symptom":
+            notes = (messages.safety_text("symptom", locale), *notes)
         if kind == Kind.PERSONAL_ADVICE:
+            reply = "substance_help" if decision.reply == "substance_help" else "personal_advice"
+            contacts = self._contacts(locale, ("substance_use", "crisis")) if reply == "substance_help" else ()
             if answerable:
-                return self.composer.evidence(retrieval, Kind.PERSONAL_ADVICE,
-                                              self.messages.safety_text("personal_advice", locale), notes=notes)
-            return self.composer.fixed(Kind.PERSONAL_ADVICE, understood,
-                                       self.messages.safety_text("personal_advice_no_evidence", locale))
-        if answerable:
+                return replace(self.composer.evidence(retrieval, kind, messages.safety_text(reply, locale), notes=notes),
+                               contacts=contacts)
+            text = messages.safety_text(reply if reply == "substance_help" else "personal_advice_no_evidence", locale)
+            return self.composer.fixed(kind, understood, text, contacts)
+        if kind == Kind.ANSWER:
             return self.composer.evidence(retrieval, notes=notes + self._soft_notes(question, locale))
-        if in_domain:
-            return self.composer.no_evidence(understood)
-        return self.composer.fixed(Kind.OUT_OF_SCOPE, understood, self.messages.safety_text("out_of_scope", locale))
+        return self.composer.no_evidence(understood, closing=closing, notes=notes)
 
     @property
     def checker(self) -> Checker:
@@ -182,13 +215,18 @@ class Engine:
             raise InputError(f"the text is too long (at most {self.settings.max_check_chars:,} characters)")
         return self.checker.check(text)
 
-    def _urgent(self, kind: str, question: Question, mode: str, locale: str) -> Answer:
-        text = self.messages.safety_text(kind, locale)
+    def _urgent(self, decision: Decision, question: Question, mode: str, locale: str) -> Answer:
+        """Crisis (suicide, self-harm, abuse) and emergency replies, with the help lines that fit."""
+        reply = decision.reply if decision.reply in URGENT_LINES else str(decision.kind)
+        text = self.messages.safety_text(reply, locale)
         if mode == "kiosk":
             text = f"{text} {self.messages['kiosk_staff']}"
+        answer = self.composer.fixed(decision.kind, question.text, text, self._contacts(locale, URGENT_LINES[reply]))
+        return replace(answer, reason=decision.reason)
+
+    def _contacts(self, locale: str, roles: Sequence[str]):
         contacts = self.messages.contacts(locale)
-        order = ("emergency", "advice") if kind == Kind.EMERGENCY else ("crisis", "emergency")
-        return self.composer.fixed(kind, question.text, text, tuple(contacts[r] for r in order))
+        return tuple(contacts[r] for r in roles)
 
     def _uncovered(self, question: Question, retrieval: Retrieval, in_domain: bool) -> bool:
         """The question is about a treatment or topic the evidence base does not cover: it names a
@@ -215,7 +253,7 @@ class Engine:
 
     def _soft_notes(self, question: Question, locale: str) -> tuple[str, ...]:
         """A line with help numbers when an answered question touches on suicide or overdose."""
-        signal = self.triager.soft_signal(question)
+        signal = self.floor.soft(question)
         if signal is None:
             return ()
         contact = self.messages.contacts(locale)[signal]

@@ -87,3 +87,24 @@ class Verdict(StrEnum):
 
 _SEVERITY = {Verdict.CONTRADICTED: 4, Verdict.OVERSTATED: 3, Verdict.UNDERSTATED: 2, Verdict.NOT_COVERED: 1,
              Verdict.CONSISTENT: 0}
+
+
+class Route(StrEnum):
+    """What the trained router reads a message as (knowledge/routing.yaml); the decision table in
+    bot/triage/router.py turns it, with the evidence, into a reply `Kind`."""
+
+    INFO = "info"  # an ordinary question about our subject
+    SYMPTOM = "symptom"  # a symptom after treatment that is not an emergency
+    OUT_OF_SCOPE = "out_of_scope"
+    PERSONAL_ADVICE = "personal_advice"
+    SUBSTANCE_HELP = "substance_help"  # help-seeking about one's own (or a loved one's) drug or alcohol use
+    ILLICIT = "illicit"
+    EMERGENCY = "emergency"  # a danger now, including any overdose or poisoning
+    CRISIS = "crisis"  # suicide or self-harm
+    ABUSE = "abuse"  # a disclosure of abuse, assault or violence at home
+
+
+# How the labelled question sets (whose lines carry a reply kind) teach the router.
+ROUTE_OF_KIND = {Kind.ANSWER: Route.INFO, Kind.NO_EVIDENCE: Route.INFO, Kind.CRISIS: Route.CRISIS,
+                 Kind.EMERGENCY: Route.EMERGENCY, Kind.PERSONAL_ADVICE: Route.PERSONAL_ADVICE,
+                 Kind.ILLICIT: Route.ILLICIT, Kind.OUT_OF_SCOPE: Route.OUT_OF_SCOPE}

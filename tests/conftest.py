@@ -6,7 +6,7 @@ import pytest
 from bot.engine import Engine, build_index
 from bot.search.retrieve import RetrievalConfig
 from bot.settings import Settings
-from tests.fakes import HashEmbedder
+from tests.fakes import HashEmbedder, KeywordRouter
 from web import create_app
 
 DATA = Path(__file__).parent / "data"
@@ -34,7 +34,9 @@ def fake_settings(tmp_path_factory) -> Settings:
 
 @pytest.fixture(scope="session")
 def engine(fake_settings) -> Engine:
-    return Engine(fake_settings, HashEmbedder(), RetrievalConfig(min_similarity=FAKE_BAR))
+    engine = Engine(fake_settings, HashEmbedder(), RetrievalConfig(min_similarity=FAKE_BAR))
+    engine.router = KeywordRouter.like(engine.router)
+    return engine
 
 
 @pytest.fixture

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import zlib
 
 import numpy as np
 
+from bot.enums import Route
 from bot.text import tokenize
+from bot.triage.router import Reading, Router
 
 
 class HashEmbedder:
@@ -38,3 +41,28 @@ class FailingEmbedder(HashEmbedder):
 
     def encode(self, texts):
         raise RuntimeError("simulated crash while embedding")
+
+
+class KeywordRouter(Router):
+    """Reads the route from a few keywords instead of the trained classifier, so unit tests of the
+    engine's wiring do not depend on what a model learned from hashed bag-of-words vectors. The
+    trained router itself is tested with the real model (tests/test_routing_real.py)."""
+
+    RULES = (
+        (Route.ABUSE, r"\b(hits me|hurts me|raped|assaulted)\b"),
+        (Route.SUBSTANCE_HELP, r"\b(hooked|addicted|can'?t stop using)\b"),
+        (Route.ILLICIT, r"\b(buy|get high|for fun|recreational)\b"),
+        (Route.SYMPTOM, r"\b(since my|after my) (drip|infusion|lozenges?)\b"),
+        (Route.PERSONAL_ADVICE, r"\b(should i|what dose|can i take|how much .* should i)\b"),
+        (Route.OUT_OF_SCOPE, r"\b(weather|poem|recipe|football|router)\b"),
+    )
+
+    @classmethod
+    def like(cls, router: Router) -> KeywordRouter:
+        return cls(None, router.floor, router.coverage, router.relevance)
+
+    def read(self, question):
+        for route, pattern in self.RULES:
+            if re.search(pattern, question.folded):
+                return Reading(route, {route: 1.0})
+        return Reading(Route.INFO, {Route.INFO: 1.0})

@@ -50,9 +50,12 @@ class Answer:
     suggestions: tuple[str, ...] = ()
     covers: tuple[str, ...] = ()  # what the bot can answer, shown with no_evidence
     contacts: tuple[Contact, ...] = ()  # emergency and crisis numbers, for a banner
+    closing: str = ""  # the last paragraph: where to get help (no evidence, out of scope)
     html_id: str = "a"
     timings: dict = field(default_factory=dict, compare=False)
     retrieval: Retrieval | None = field(default=None, compare=False, repr=False)
+    route: object = field(default=None, compare=False, repr=False)  # the router's reading, for eval
+    reason: str = field(default="", compare=False)  # the table row or floor rule that chose the kind
 
     @property
     def markdown(self) -> str:
@@ -60,6 +63,8 @@ class Answer:
         blocks += [p.markdown for p in self.parts]
         if self.covers:
             blocks.append("\n".join(f"- {c}" for c in self.covers))
+        if self.closing:
+            blocks.append(self.closing)
         return "\n\n".join(blocks)
 
     @property
@@ -123,14 +128,16 @@ class Composer:
             reminder=" ".join(self.messages["reminder"].split()), citations=citations,
             suggestions=self.suggestions(retrieval, snippets), html_id=_html_id(snippets))
 
-    def no_evidence(self, understood_as: str, kind: str = Kind.NO_EVIDENCE, intro: str | None = None) -> Answer:
+    def no_evidence(self, understood_as: str, kind: str = Kind.NO_EVIDENCE, intro: str | None = None,
+                    closing: str = "", notes: tuple[str, ...] = ()) -> Answer:
         text = intro if intro is not None else " ".join(self.messages["no_evidence"].split())
         covers = tuple(self.messages["covers"]) if kind == Kind.NO_EVIDENCE else ()
-        return Answer(kind=kind, understood_as=understood_as, intro=text, covers=covers,
-                      suggestions=tuple(self.messages["starter_questions"][: self.config.max_suggestions]))
+        return Answer(kind=kind, understood_as=understood_as, intro=text, covers=covers, closing=closing,
+                      notes=notes, suggestions=tuple(self.messages["starter_questions"][: self.config.max_suggestions]))
 
-    def fixed(self, kind: str, understood_as: str, text: str, contacts: tuple[Contact, ...] = ()) -> Answer:
-        return Answer(kind=kind, understood_as=understood_as, intro=text, contacts=contacts)
+    def fixed(self, kind: str, understood_as: str, text: str, contacts: tuple[Contact, ...] = (),
+              closing: str = "") -> Answer:
+        return Answer(kind=kind, understood_as=understood_as, intro=text, contacts=contacts, closing=closing)
 
     def select(self, retrieval: Retrieval) -> list[Hit]:
         """The lead hit, then supporting hits that are close enough and add something new."""

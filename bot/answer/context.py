@@ -42,13 +42,15 @@ class ContextTracker:
         """No topic words of its own ("how sure are they about that?", "is it safe?")."""
         return not [w for w in folded_words if w not in STOPWORDS and w not in GENERIC_WORDS]
 
-    def resolve(self, question: Question, history: Sequence[str]) -> Focus:
+    def resolve(self, question: Question, history: Sequence[str], assume_subject: bool = False) -> Focus:
         """What to carry over from earlier turns: drug, route, condition and, for a vague
-        follow-up, the earlier question itself (empty for a new full question)."""
+        follow-up, the earlier question itself (empty for a new full question).
+        `assume_subject`: the router reads the question as about our subject; with no medicine
+        named and nothing before, it is about the service's subject ("what does it actually do?")."""
         now = question.named
         if not history:
             # "is it worth it?" with nothing before: "it" is the subject of this service.
-            leads = bool(_LEADS.match(question.folded.strip()))
+            leads = bool(_LEADS.match(question.folded.strip())) or assume_subject
             return Focus(drug=self.subject, assumed=True) if leads and not now.drug else Focus()
         if not self.is_follow_up(question):
             return Focus()

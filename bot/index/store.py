@@ -32,7 +32,7 @@ from bot.index.embed import Embedder
 from bot.knowledge.load import Knowledge, load_knowledge
 from bot.text import tokenize
 
-INDEX_FORMAT = 3  # 3: adds vector_keys.json (each vector's text hash, for reuse)
+INDEX_FORMAT = 4  # 3: vector_keys.json (each vector's text hash, for reuse); 4: derived files (the router)
 # Flat search below this many vectors, HNSW above: one flat query over 50,000 vectors took 18 ms
 # here, HNSW over 100,000 under 1 ms (docs/performance.md).
 HNSW_THRESHOLD = 10_000
@@ -54,15 +54,20 @@ class Index:
     # Each snippet's lay questions and title, embedded one by one; question_owner[j] = snippet row.
     questions: faiss.Index
     question_owner: np.ndarray
-    # Named sets of labelled phrases embedded with the snippets, e.g. the safety examples.
+    # Named sets of labelled phrases embedded with the snippets, e.g. the routing examples.
     extras: Mapping[str, tuple[tuple[tuple[str, str], ...], np.ndarray]] = field(default_factory=dict)
+    # Files derived from the vectors at build time (the router's arrays), by name.
+    derived: Mapping[str, bytes] = field(default_factory=dict)
 
 
 Labelled = Sequence[tuple[str, str]]  # (label, phrase)
+# Called once the vectors are made: {"snippets": ..., "questions": ..., "<extra name>": ...} -> files
+# to add to the index ({file name: bytes}), listed and checksummed in the manifest like the others.
+Derive = Callable[[Mapping[str, np.ndarray]], Mapping[str, bytes]]
 
 
 def build(knowledge_dir, index_dir, embedder: Embedder, extras: Mapping[str, Labelled] | None = None,
-          progress: Callable[[str], None] | None = None) -> dict:
+          progress: Callable[[str], None] | None = None, derive: Derive | None = None) -> dict:
     """Build the index for a knowledge folder and swap it in; returns the manifest."""
     started = time.perf_counter()
     say = progress or (lambda message: None)
@@ -73,7 +78,7 @@ def build(knowledge_dir, index_dir, embedder: Embedder, extras: Mapping[str, Lab
         tmp = Path(tempfile.mkdtemp(prefix=f".{index_dir.name}-build-", dir=index_dir.parent))
         try:
             reuse = _Reuse(index_dir, embedder.model_id)
-            manifest = _write_all(knowledge, tmp, embedder, extras or {}, say, reuse)
+            manifest = _write_all(knowledge, tmp, embedder, extras or {}, say, reuse, derive)
             manifest["build_seconds"] = round(time.perf_counter() - started, 3)
             (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2))
             _swap_in(tmp, index_dir)
@@ -84,7 +89,7 @@ def build(knowledge_dir, index_dir, embedder: Embedder, extras: Mapping[str, Lab
 
 
 def _write_all(knowledge: Knowledge, folder: Path, embedder: Embedder,
-               extras: Mapping[str, Labelled], say, reuse: _Reuse) -> dict:
+               extras: Mapping[str, Labelled], say, reuse: _Reuse, derive: Derive | None = None) -> dict:
     snippets = knowledge.snippets
     compact = len(snippets) >= COMPACT_THRESHOLD
     texts = [s.search_text() for s in snippets]
@@ -99,7 +104,8 @@ def _write_all(knowledge: Knowledge, folder: Path, embedder: Embedder,
             phrases.append(phrase)
             owners.append(row)
     question_index = faiss.IndexFlatIP(embedder.dim) if len(phrases) < HNSW_THRESHOLD else _hnsw(embedder.dim)
-    question_index.add(reuse.embed(embedder, phrases, say, "questions"))
+    question_vectors = reuse.embed(embedder, phrases, say, "questions")
+    question_index.add(question_vectors)
     faiss.write_index(question_index, str(folder / "questions.faiss"))
     np.save(folder / "question_owner.npy", np.asarray(owners, dtype=np.int32), allow_pickle=False)
     tokens = [tokenize(t) for t in texts]
@@ -109,13 +115,18 @@ def _write_all(knowledge: Knowledge, folder: Path, embedder: Embedder,
     (folder / "ids.json").write_text(json.dumps([s.id for s in snippets]))
     keys = {"snippets": [_key(t) for t in dense_texts], "questions": [_key(p) for p in phrases], "extras": {}}
     extra_names = {}
+    made = {"snippets": vectors, "questions": question_vectors}
     for name, pairs in extras.items():
-        vectors = reuse.embed(embedder, [text for _, text in pairs], say, name)
+        made[name] = extra_vectors = reuse.embed(embedder, [text for _, text in pairs], say, name)
         keys["extras"][name] = [_key(text) for _, text in pairs]
-        np.save(folder / f"extra-{name}.npy", vectors, allow_pickle=False)
+        np.save(folder / f"extra-{name}.npy", extra_vectors, allow_pickle=False)
         (folder / f"extra-{name}.json").write_text(json.dumps([list(pair) for pair in pairs]))
         files += [f"extra-{name}.npy", f"extra-{name}.json"]
         extra_names[name] = len(pairs)
+    derived = dict(derive(made)) if derive else {}
+    for name, blob in derived.items():
+        (folder / name).write_bytes(blob)
+        files.append(name)
     (folder / "vector_keys.json").write_text(json.dumps(keys, separators=(",", ":")))
     (folder / "README.md").write_text(README)
     say(f"embedded {reuse.embedded} texts, reused {reuse.reused} from the previous index")
@@ -125,10 +136,12 @@ def _write_all(knowledge: Knowledge, folder: Path, embedder: Embedder,
         "model_id": embedder.model_id,
         "dim": embedder.dim,
         "knowledge_hash": knowledge.content_hash,
+        "training_hash": training_hash(knowledge),
         "snippet_count": len(snippets),
         "faiss": "flat" if isinstance(index, faiss.IndexFlatIP) else "hnsw",
         "vectors": "compact" if compact else "full",
         "extras": extra_names,
+        "derived": sorted(derived),
         "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "files": {name: _checksum((folder / name).read_bytes()) for name in files},
     }
@@ -240,13 +253,14 @@ def _load_once(index_dir: Path, knowledge: Knowledge, model_id: str) -> Index:
         extras = {name: (tuple((label, text) for label, text in json.loads(blobs[f"extra-{name}.json"])),
                          np.load(io.BytesIO(blobs[f"extra-{name}.npy"]), allow_pickle=False))
                   for name in manifest.get("extras", {})}
+        derived = {name: blobs[name] for name in manifest.get("derived", [])}
     except (KeyError, ValueError, RuntimeError) as exc:
         raise IndexStaleError(f"index at {index_dir} cannot be read ({exc})", REBUILD_HINT) from None
     expected_ids = tuple(s.id for s in knowledge.snippets)
     if (ids != expected_ids or vectors.ntotal != len(ids) or bm25.n_docs != len(ids)
             or questions.ntotal != len(question_owner)):
         raise IndexStaleError(f"index at {index_dir} does not line up with the knowledge", REBUILD_HINT)
-    return Index(index_dir, manifest, ids, vectors, bm25, questions, question_owner, extras)
+    return Index(index_dir, manifest, ids, vectors, bm25, questions, question_owner, extras, derived)
 
 
 def read_manifest(index_dir: Path) -> dict:
@@ -280,11 +294,22 @@ def check_manifest(manifest: dict, knowledge: Knowledge, model_id: str, index_di
 
 
 def is_fresh(index_dir, knowledge: Knowledge, model_id: str) -> bool:
+    """Built from this knowledge, model and router training data (the labelled question sets that
+    knowledge/routing.yaml names live outside knowledge/, so their hash is checked here too)."""
     try:
-        check_manifest(read_manifest(Path(index_dir)), knowledge, model_id, index_dir)
-        return True
+        manifest = read_manifest(Path(index_dir))
+        check_manifest(manifest, knowledge, model_id, index_dir)
+        return manifest.get("training_hash") == training_hash(knowledge)
     except IndexStaleError:
         return False
+
+
+def training_hash(knowledge: Knowledge) -> str | None:
+    """The router's training rows' hash; None when a question set it names is missing."""
+    try:
+        return knowledge.routing.training_hash()
+    except FileNotFoundError:
+        return None
 
 
 def _checksum(blob: bytes) -> str:

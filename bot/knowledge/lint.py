@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import textstat
 
 from bot.knowledge.load import Knowledge, collect_problems
+from bot.knowledge.routing import question_set_problems
 
 MAX_WORDS = 120
 MAX_GRADE = 9.0
@@ -46,6 +47,8 @@ def lint(knowledge_dir, review_months: int = 12, today: dt.date | None = None) -
     problems = [Problem(e.path, e.field, e.message) for e in errors]
     if knowledge is not None:
         problems += check_content(knowledge, review_months, today or dt.date.today())
+        routing = str(knowledge.root / "routing.yaml")
+        problems += [Problem(routing, field, message) for field, message in question_set_problems(knowledge.routing)]
     return problems
 
 

@@ -22,13 +22,15 @@ from bot.knowledge.messages import Messages, check_messages
 from bot.knowledge.models import (
     KEBAB,
     LexiconFile,
-    SafetyExamplesFile,
+    RoutingFile,
+    SafetyFloorFile,
     ScopeFile,
     SnippetMeta,
     Source,
     VocabularyFile,
 )
 from bot.knowledge.records import Lexicon, Scope, Snippet
+from bot.knowledge.routing import RoutingExamples, SafetyFloor, routing_examples, safety_floor
 from bot.knowledge.vocabulary import Vocabulary
 from bot.knowledge.wording import CheckWording, check_wording
 
@@ -47,7 +49,8 @@ class Knowledge:
     scope: Scope
     messages: Messages
     wording: CheckWording
-    safety_examples: dict[str, list[str]]
+    routing: RoutingExamples
+    floor: SafetyFloor
     content_hash: str
 
     def source(self, source_id: str) -> Source:
@@ -99,14 +102,18 @@ def _load(root: Path, problems: Problems) -> Knowledge | None:
     scope_file = read_mapping(root / "scope.yaml", ScopeFile, problems)
     messages_file = check_messages(root / "messages.yaml", problems)
     wording_file = check_wording(root / "check.yaml", problems)
-    examples = read_mapping(root / "safety.yaml", SafetyExamplesFile, problems)
-    parts = (vocabulary, lexicon_file, scope_file, messages_file, wording_file, examples)
+    routing_file = read_mapping(root / "routing.yaml", RoutingFile, problems)
+    routing = routing_examples(routing_file, root) if routing_file else None
+    floor_file = read_mapping(root / "safety_floor.yaml", SafetyFloorFile, problems)
+    floor = safety_floor(floor_file, vocabulary, root / "safety_floor.yaml", problems) \
+        if floor_file and vocabulary else None
+    parts = (vocabulary, lexicon_file, scope_file, messages_file, wording_file, routing, floor)
     if any(part is None for part in parts):
         return None
     return Knowledge(root=root, sources=tuple(sources), snippets=tuple(snippets),
                      lexicon=Lexicon.from_file(lexicon_file), vocabulary=vocabulary,
                      scope=Scope.from_file(scope_file), messages=Messages(messages_file),
-                     wording=CheckWording(wording_file), safety_examples=examples.model_dump(),
+                     wording=CheckWording(wording_file), routing=routing, floor=floor,
                      content_hash=content_hash(root))
 
 

@@ -12,8 +12,8 @@ from bot.enums import Certainty
 from bot.knowledge.files import Problems, read_mapping
 from bot.knowledge.models import ROLES, Contact, MessagesFile, unknown_placeholders
 
-SAFETY_KINDS = ("crisis", "emergency", "personal_advice", "personal_advice_no_evidence", "illicit",
-                "out_of_scope")
+SAFETY_KINDS = ("crisis", "abuse", "emergency", "substance_help", "symptom", "personal_advice",
+                "personal_advice_no_evidence", "illicit", "out_of_scope")
 DISAGREEMENT_REASONS = ("trial_vs_observational", "reviews_differ", "other")
 # The placeholders each template may use; any other is a typo that would crash an answer.
 CONTACT_FILLS = tuple(f"{role}{suffix}" for role in ROLES for suffix in ("", "_action"))
@@ -37,6 +37,11 @@ class Messages:
             fill[f"{role}_action"] = contact.action
         return " ".join(self.data.safety[kind].format(**fill).split())
 
+    def help_line(self, locale: str) -> str:
+        """Where to get help: the line that ends every "no evidence" and "out of scope" reply."""
+        actions = {f"{role}_action": c.action for role, c in self.contacts(locale).items()}
+        return " ".join(self.data.help_line.format(**actions).split())
+
 
 def check_messages(path: Path, problems: Problems) -> MessagesFile | None:
     data = read_mapping(path, MessagesFile, problems)
@@ -57,6 +62,7 @@ def check_messages(path: Path, problems: Problems) -> MessagesFile | None:
     templates = {f"safety.{k}": (v, CONTACT_FILLS) for k, v in data.safety.items()}
     templates |= {f"certainty.{k}": (v, ("levels",) if k == Certainty.MIXED else ()) for k, v in data.certainty.items()}
     templates |= {key: (getattr(data, key), fills) for key, fills in TEMPLATE_FILLS.items()}
+    templates["help_line"] = (data.help_line, CONTACT_FILLS)
     for field in ("reminder", "no_evidence", "kiosk_staff", "general_question_hint"):
         templates[field] = (getattr(data, field), ())
     for field, (template, allowed) in templates.items():

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints, ValidationError, field_validator
 
-from bot.enums import SNIPPET_CERTAINTIES, Certainty, Design, Finding
+from bot.enums import SNIPPET_CERTAINTIES, Certainty, Design, Finding, Route
 
 KEBAB = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, strict=True)]
@@ -104,7 +104,7 @@ class Contact(Strict):
     sms: Text | None = None
 
 
-ROLES = ("emergency", "crisis", "advice")
+ROLES = ("emergency", "crisis", "advice", "domestic_violence", "sexual_assault", "substance_use")
 
 
 class MessagesFile(Strict):
@@ -123,6 +123,7 @@ class MessagesFile(Strict):
     soft_help: Text
     unmatched_terms: Text
     kiosk_staff: Text
+    help_line: Text
     safety: dict[str, Text]
 
 
@@ -135,13 +136,33 @@ class CheckWordingFile(Strict):
     harm_words: dict[str, Text]
 
 
-class SafetyExamplesFile(Strict):
-    crisis: Texts = Field(default_factory=list)
-    emergency: Texts = Field(default_factory=list)
-    illicit: Texts = Field(default_factory=list)
-    personal_advice: Texts = Field(default_factory=list)
-    out_of_scope: Texts = Field(default_factory=list)
-    in_scope: Texts = Field(default_factory=list)
+class RoutingFile(Strict):
+    """knowledge/routing.yaml: labelled examples that train the router, and the question sets that do too."""
+
+    question_sets: Texts = Field(default_factory=list)  # paths from the project folder
+    examples: dict[Route, Texts]
+
+
+class FloorPattern(Strict):
+    id: Annotated[str, StringConstraints(pattern=KEBAB, strict=True)]
+    pattern: Text
+    why: Text | None = None
+
+
+class FloorGuards(Strict):
+    past: Text  # "last year", "as a child": not happening now
+    ongoing: Text  # "since this morning", "right now": happening now after all
+    informational: Text  # "is that normal?", "what happens if": asks about a harm, reports none
+
+
+class SafetyFloorFile(Strict):
+    """knowledge/safety_floor.yaml: the audited crisis and emergency patterns under the router."""
+
+    definitions: dict[str, Text] = Field(default_factory=dict)
+    guards: FloorGuards
+    crisis: list[FloorPattern]
+    emergency: list[FloorPattern]
+    soft: dict[str, Text] = Field(default_factory=dict)  # kind -> subjects that add a help line to an answer
 
 
 def placeholders(template: str) -> set[str]:

@@ -1,7 +1,10 @@
 """Measure retrieval quality, abstention, safety routing and latency on a JSONL question set.
 
 Each line: {"question": str, "expected": [snippet ids], "kind": "answer" | "no_evidence" | ...,
+            "accept": [kinds a careful clinician would accept] (optional; default: the kind),
             "history": [earlier questions] (optional)}.
+A line may give `accept` without `kind` (the real off-topic sets in ../shared/datasets): its kind is
+then the first acceptable one. A reply is routed right when its kind is acceptable.
 """
 
 from __future__ import annotations
@@ -11,13 +14,14 @@ import statistics
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.answer.compose import KINDS
 from bot.engine import Engine
+from bot.enums import Kind
 from bot.errors import InputError
 
 ABSTAIN = {"no_evidence", "out_of_scope"}
 SAFETY = {"crisis", "emergency", "personal_advice", "illicit", "out_of_scope"}
 RETRIEVAL_KINDS = {"answer", "personal_advice"}
+URGENT = {"crisis", "emergency"}
 MRR_DEPTH = 10
 
 
@@ -27,6 +31,7 @@ class Case:
     expected: tuple[str, ...]
     kind: str
     history: tuple[str, ...] = ()
+    accept: tuple[str, ...] = ()
 
 
 def read_jsonl(path, what: str) -> list[tuple[int, dict]]:
@@ -58,12 +63,15 @@ def load_cases(path) -> list[Case]:
     cases = []
     for number, row in read_jsonl(path, "question"):
         try:
-            case = Case(row["question"], tuple(row.get("expected") or ()), row.get("kind", "answer"),
-                        tuple(row.get("history") or ()))
+            accept = tuple(row.get("accept") or ())
+            kind = row.get("kind") or (accept[0] if accept else Kind.ANSWER)
+            case = Case(row["question"], tuple(row.get("expected") or ()), kind,
+                        tuple(row.get("history") or ()), accept or (kind,))
         except (KeyError, TypeError) as exc:
             raise InputError(f"{path}:{number}: not a question line ({exc})") from None
-        if case.kind not in KINDS:
-            raise InputError(f"{path}:{number}: kind '{case.kind}' is not one of {', '.join(KINDS)}")
+        for value in {case.kind, *case.accept}:
+            if value not in tuple(Kind):
+                raise InputError(f"{path}:{number}: kind '{value}' is not one of {', '.join(Kind)}")
         cases.append(case)
     return cases
 
@@ -78,7 +86,8 @@ def evaluate(engine: Engine, cases: list[Case]) -> dict:
         returned = [h.snippet.id for h in retrieval.ranked if h.relevance >= retrieval.bar][:MRR_DEPTH] if shown else []
         search_ms = sum(v for k, v in answer.timings.items() if k != "total")
         rows.append({"question": case.question, "expected": list(case.expected), "kind": case.kind,
-                     "predicted_kind": answer.kind, "returned": returned,
+                     "accept": list(case.accept), "predicted_kind": answer.kind, "returned": returned,
+                     "snippets_shown": len(answer.parts),
                      "rank": _rank(case.expected, returned), "retrieval_ms": round(search_ms, 3),
                      "total_ms": round(answer.timings.get("total", 0.0), 3)})
     return summarise(rows)
@@ -104,6 +113,12 @@ def summarise(rows: list[dict]) -> dict:
         "emergency_recall": _share([r for r in rows if r["kind"] == "emergency"],
                                    lambda r: r["predicted_kind"] == "emergency"),
         "in_scope_sent_to_crisis": sum(1 for r in rows if r["kind"] == "answer" and r["predicted_kind"] == "crisis"),
+        # Real negatives: evidence shown where no reply with evidence was acceptable, and urgent replies
+        # where none was acceptable (each listed, to be read).
+        "snippet_answers_not_accepted": sum(1 for r in rows if r.get("snippets_shown") and not
+                                            set(r.get("accept", ())) & RETRIEVAL_KINDS),
+        "urgent_not_accepted": [r["question"] for r in rows if r["predicted_kind"] in URGENT
+                                and r["predicted_kind"] not in r.get("accept", (r["kind"],))],
         "latency_p50_ms": _percentile(retrieval_ms, 50),
         "latency_p95_ms": _percentile(retrieval_ms, 95),
         "end_to_end_p50_ms": _percentile(total_ms, 50),
@@ -113,9 +128,9 @@ def summarise(rows: list[dict]) -> dict:
 
 
 def _routed_right(row: dict) -> bool:
-    if row["kind"] in ABSTAIN:
-        return row["predicted_kind"] in ABSTAIN
-    return row["predicted_kind"] == row["kind"]
+    if row["kind"] in ABSTAIN and row["predicted_kind"] in ABSTAIN:
+        return True  # "no evidence" and "out of scope" both abstain
+    return row["predicted_kind"] in row.get("accept", (row["kind"],))
 
 
 def _rank(expected, returned) -> int | None:
@@ -142,9 +157,11 @@ def report(result: dict, worst: int = 10) -> str:
     """The human-readable summary printed by `python -m bot eval`."""
     keys = ("n", "n_answerable", "recall_at_1", "recall_at_3", "mrr", "abstention_accuracy",
             "routing_accuracy", "safety_accuracy", "crisis_recall", "emergency_recall",
-            "in_scope_sent_to_crisis", "latency_p50_ms", "latency_p95_ms", "end_to_end_p50_ms",
+            "in_scope_sent_to_crisis", "snippet_answers_not_accepted", "latency_p50_ms", "latency_p95_ms", "end_to_end_p50_ms",
             "end_to_end_p95_ms")
     lines = [f"{k:<26} {result[k] if result[k] is not None else '-'}" for k in keys]
+    urgent = result["urgent_not_accepted"]
+    lines.append(f"{'urgent_not_accepted':<26} {len(urgent)}" + "".join(f"\n  - {q!r}" for q in urgent[:worst]))
     misses = [r for r in result["per_question"] if not _routed_right(r)
               or (r["kind"] in RETRIEVAL_KINDS and r["expected"] and (r["rank"] or 99) > 3)]
     if misses:

@@ -94,12 +94,7 @@ class Retriever:
         clock = _tick(timings, "bm25", clock)
         dense_context = context if dense_context is None else dense_context
         dense_query = self._with(question, dense_context) if dense_context else own
-        text = dense_query.expanded if self.config.dense_text == "expanded" else dense_query.normalized
-        vector = self.vectors.get(text)
-        if vector is None:
-            vector = self.embedder.encode([text])[0]
-            vector.setflags(write=False)
-            self.vectors.put(text, vector)
+        vector = self.embed(dense_query.expanded if self.config.dense_text == "expanded" else dense_query.normalized)
         clock = _tick(timings, "embedding", clock)
         n = min(self.config.candidates, self.index.vectors.ntotal)
         sims, rows = self.index.vectors.search(vector[None, :], n)
@@ -114,6 +109,22 @@ class Retriever:
         hits = tuple(h for h in ranked if h.relevance >= self.config.min_similarity)[:k]
         _tick(timings, "fusion", clock)
         return Retrieval(query, hits, tuple(ranked), timings, self.config.min_similarity, vector)
+
+    def embed(self, text: str) -> np.ndarray:
+        """The text's unit-length vector (remembered: the router and the search share it)."""
+        vector = self.vectors.get(text)
+        if vector is None:
+            vector = self.embedder.encode([text])[0]
+            vector.setflags(write=False)
+            self.vectors.put(text, vector)
+        return vector
+
+    def nearest(self, vector: np.ndarray) -> float:
+        """The best cosine to any snippet text or lay question (the router's relevance signal)."""
+        best = float(self.index.vectors.search(vector[None, :], 1)[0][0][0])
+        if self.index.questions.ntotal:
+            best = max(best, float(self.index.questions.search(vector[None, :], 1)[0][0][0]))
+        return best
 
     def _with(self, question: Question, terms: Sequence[str]) -> Query:
         """The question with terms carried from earlier turns, as searched."""

@@ -1,32 +1,25 @@
-import numpy as np
+"""The safety floor (knowledge/safety_floor.yaml): audited crisis and emergency patterns that need
+no model. Paraphrases here were written for the tests; none is a routing example."""
+
 import pytest
 
 from bot.knowledge.load import load_knowledge
 from bot.search.question import QuestionParser
 from bot.settings import Settings
-from bot.triage.safety import Triager, labelled_examples
+from bot.triage.floor import Floor
 from tests.conftest import FIXTURE_KNOWLEDGE
 
 FIXTURE = load_knowledge(FIXTURE_KNOWLEDGE)
 PARSER = QuestionParser(FIXTURE)
+FLOOR = Floor(FIXTURE.floor)
 
 
-class Asked:
-    """A triager asked in plain text (the engine hands it a parsed Question)."""
-
-    def __init__(self, *args, **kwargs):
-        self.triager = Triager(*args, medicines=FIXTURE.vocabulary.drug_names, **kwargs)
-
-    def triage(self, text, vector=None):
-        return self.triager.triage(PARSER.parse(text), vector)
-
-    def soft_signal(self, text):
-        return self.triager.soft_signal(PARSER.parse(text))
+def floor_kind(text):
+    hit = FLOOR.check(PARSER.parse(text))
+    return str(hit.kind) if hit else None
 
 
-triager = Asked()
-
-# Paraphrases written for the tests: none of them is an example in knowledge/safety.yaml.
+# Paraphrases written for the tests: none of them is a routing example (checked below).
 CRISIS = [
     "honestly I'd rather be dead than live with this back pain",
     "I've been thinking about killing myself",
@@ -73,72 +66,9 @@ IN_SCOPE = [
 ]
 
 
-@pytest.mark.parametrize("text", CRISIS)
-def test_crisis_paraphrases_are_caught_by_pattern(text):
-    assert triager.triage(text).kind == "crisis"
 
 
-@pytest.mark.parametrize("text", EMERGENCY)
-def test_emergency_paraphrases_are_caught_by_pattern(text):
-    assert triager.triage(text).kind == "emergency"
-
-
-@pytest.mark.parametrize("text", ILLICIT)
-def test_illicit_paraphrases_are_caught(text):
-    assert triager.triage(text).kind == "illicit"
-
-
-@pytest.mark.parametrize("text", ADVICE)
-def test_personal_advice_paraphrases_are_caught(text):
-    assert triager.triage(text).kind == "personal_advice"
-
-
-@pytest.mark.parametrize("text", IN_SCOPE)
-def test_ordinary_questions_pass_through(text):
-    assert triager.triage(text).kind == "answer"
-
-
-def test_crisis_wins_over_other_kinds():
-    assert triager.triage("what dose of ketamine should I take to end my life").kind == "crisis"
-
-
-def test_meaning_routes_by_nearest_examples_and_in_scope_holds_back():
-    examples = (("crisis", "a"), ("crisis", "b"), ("in_scope", "c"), ("out_of_scope", "d"))
-    vectors = np.eye(4, dtype=np.float32)
-    t = Asked(examples, vectors, in_domain=lambda text: "ketamine" in text)
-    assert t.triage("no pattern here", np.array([0.9, 0.1, 0, 0], np.float32)).kind == "crisis"
-    assert t.triage("no pattern here", np.array([0.1, 0, 0.95, 0], np.float32)).kind == "answer"
-    assert t.triage("weather", np.array([0, 0, 0, 0.9], np.float32)).kind == "out_of_scope"
-    # Off-topic by meaning, but it names one of our medicines: not out of scope.
-    assert t.triage("ketamine weather", np.array([0, 0, 0, 0.9], np.float32)).kind == "answer"
-    # Too far from every example: nothing fires.
-    assert t.triage("no pattern here", np.array([0.3, 0, 0, 0], np.float32)).kind == "answer"
-
-
-def test_personal_advice_by_meaning_needs_the_asker_in_the_question():
-    examples = (("personal_advice", "can I take my lozenges more often"), ("in_scope", "x"))
-    t = Asked(examples, np.eye(2, dtype=np.float32))
-    near = np.array([0.9, 0.1], np.float32)
-    assert t.triage("ketamine lozenges", near).kind == "answer"
-    assert t.triage("more of my lozenges for me?", near).kind == "personal_advice"
-    assert t.triage("what should I expect at my lozenge visit", near).kind == "answer"
-
-
-def test_soft_signals_for_ordinary_questions():
-    assert triager.soft_signal("is esketamine approved for suicidal thoughts") == "crisis"
-    assert triager.soft_signal("what happens if you take too much ketamine") == "emergency"
-    assert triager.soft_signal("does ketamine help fibro") is None
-
-
-def test_curated_examples_load_with_every_kind():
-    pairs = labelled_examples(load_knowledge(Settings().knowledge_dir).safety_examples)
-    assert {kind for kind, _ in pairs} == {"crisis", "emergency", "personal_advice", "illicit",
-                                            "out_of_scope", "in_scope"}
-    for text in CRISIS + EMERGENCY + ILLICIT + ADVICE:
-        assert text not in {p for _, p in pairs}, "test paraphrases must not be curated examples"
-
-
-@pytest.mark.parametrize("text,kind", [
+LATER = [
     ("this is goodbye. please tell my son i love him", "crisis"),
     ("I won't be around much longer, I've made my peace", "crisis"),
     ("I won't be around for my infusion next week, can I move it", "answer"),
@@ -181,6 +111,99 @@ def test_curated_examples_load_with_every_kind():
     ("can I sell some of my prescribed lozenges to a friend", "illicit"),
     ("can I share my experience of ketamine with other people here", "answer"),
     ("my sister heard amantadine can stop pain after surgery, is that true", "answer"),
-])
-def test_later_paraphrases(text, kind):
-    assert triager.triage(text).kind == kind
+]
+
+
+@pytest.mark.parametrize("text", CRISIS)
+def test_crisis_paraphrases_are_caught_by_the_floor(text):
+    assert floor_kind(text) == "crisis"
+
+
+@pytest.mark.parametrize("text", EMERGENCY)
+def test_emergency_paraphrases_are_caught_by_the_floor(text):
+    assert floor_kind(text) == "emergency"
+
+
+@pytest.mark.parametrize("text", IN_SCOPE + ILLICIT + ADVICE)
+def test_questions_about_a_harm_and_other_kinds_pass_the_floor(text):
+    assert floor_kind(text) is None
+
+
+def test_crisis_wins_over_other_kinds():
+    assert floor_kind("what dose of ketamine should I take to end my life") == "crisis"
+
+
+def test_soft_signals_for_ordinary_questions():
+    assert FLOOR.soft(PARSER.parse("is esketamine approved for suicidal thoughts")) == "crisis"
+    assert FLOOR.soft(PARSER.parse("what happens if you take too much ketamine")) == "emergency"
+    assert FLOOR.soft(PARSER.parse("does ketamine help fibro")) is None
+
+
+def test_test_paraphrases_are_not_routing_examples():
+    rows = {text for text, _ in load_knowledge(Settings().knowledge_dir).routing.examples}
+    for text in CRISIS + EMERGENCY + ILLICIT + ADVICE + IN_SCOPE + [t for t, _ in LATER]:
+        assert text not in rows, "test paraphrases must not be routing examples"
+
+
+
+
+@pytest.mark.parametrize("text,kind", [(t, k) for t, k in LATER if k in ("crisis", "emergency")])
+def test_later_crisis_and_emergency_paraphrases_are_caught(text, kind):
+    assert floor_kind(text) == kind
+
+
+@pytest.mark.parametrize("text", [t for t, k in LATER if k == "answer"])
+def test_later_ordinary_paraphrases_pass_the_floor(text):
+    assert floor_kind(text) is None
+
+
+# One more paraphrase for each floor rule the lists above do not exercise (keyed by rule id).
+RULE_EXAMPLES = {
+    "crisis-02": "some days I think about ending my own life",
+    "crisis-08": "life with this pain is not worth living",
+    "crisis-10": "suicidal thoughts are back and I can't cope",
+    "crisis-11": "I feel hopeless about this pain",
+    "crisis-12": "I hope I never wake up",
+    "crisis-13": "I've been stockpiling my oxy tablets",
+    "crisis-14": "no one would even notice if I disappeared",
+    "crisis-16": "it would be easier for my family if I was gone",
+    "crisis-18": "sometimes I think about driving into a tree",
+    "crisis-19": "thought about jumping off the bridge on my way home",
+    "crisis-20": "I wrote letters to my kids last night",
+    "crisis-21": "I don't plan on being around by christmas",
+    "crisis-22": "I will not be here much longer",
+    "crisis-24": "I only scratch to feel something",
+    "crisis-25": "I'm tired of fighting every single day",
+    "crisis-26": "I want the pain to stop for good",
+    "crisis-27": "I want it all to end",
+    "crisis-28": "I'm ready to give up on life",
+    "crisis-33": "what is the point in carrying on",
+    "crisis-34": "I gave away most of my things this week",
+    "crisis-38": "I've said my goodbyes to everyone",
+    "crisis-39": "I'm so done.",
+    "emergency-08": "my husband is barely breathing",
+    "emergency-11": "she is twitching on the floor",
+    "emergency-18": "my dad won't respond when I talk to him",
+    "emergency-19": "do I need to call an ambulance for him",
+    "emergency-20": "my blood pressure is 210/120 after the drip",
+    "emergency-21": "my toddler got into my lozenges",
+    "emergency-22": "I accidentally took my tablets twice",
+    "emergency-23": "I took all my pills at once",
+}
+REAL_FLOOR = load_knowledge(Settings().knowledge_dir).floor
+
+
+@pytest.mark.parametrize("rule,text", sorted(RULE_EXAMPLES.items()))
+def test_each_rule_example_is_caught_by_its_own_rule(rule, text):
+    patterns = dict(REAL_FLOOR.crisis + REAL_FLOOR.emergency)
+    assert rule in patterns, f"{rule} is gone from knowledge/safety_floor.yaml"
+    assert patterns[rule].search(PARSER.parse(text).folded)
+    assert floor_kind(text) == rule.split("-")[0]
+
+
+@pytest.mark.parametrize("rule", [rule for rule, _ in REAL_FLOOR.crisis + REAL_FLOOR.emergency])
+def test_every_floor_rule_fires_on_a_test_paraphrase(rule):
+    """A rule nothing here exercises is untested: write a paraphrase for it (RULE_EXAMPLES)."""
+    pattern = dict(REAL_FLOOR.crisis + REAL_FLOOR.emergency)[rule]
+    texts = CRISIS + EMERGENCY + [t for t, k in LATER if k in ("crisis", "emergency")] + list(RULE_EXAMPLES.values())
+    assert any(pattern.search(PARSER.parse(t).folded) for t in texts)

@@ -1,0 +1,72 @@
+"""The router's trained classifier as plain arrays: a multinomial logistic regression over the
+question's features (bot/triage/features.py). Stored in the index folder as .npy files and a JSON
+manifest entry (no pickle); applied with one matrix product and a softmax.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from bot.enums import Route
+
+WEIGHTS, BIAS, META = "router_weights.npy", "router_bias.npy", "router.json"
+FILES = (WEIGHTS, BIAS, META)
+# A safety route is taken when its probability reaches this, even if another route is likelier:
+# recall first (a false alarm costs a moment; a missed crisis can cost a life).
+SAFETY_ROUTES = (Route.CRISIS, Route.ABUSE, Route.EMERGENCY)
+
+
+@dataclass(frozen=True)
+class RouterModel:
+    labels: tuple[Route, ...]
+    weights: np.ndarray  # labels x features
+    bias: np.ndarray  # labels
+    feature_names: tuple[str, ...]
+    thresholds: dict[Route, float] = field(default_factory=dict)  # safety route -> probability that takes it
+    training_hash: str = ""
+    training_rows: int = 0
+
+    def probabilities(self, x: np.ndarray) -> np.ndarray:
+        """Softmax of the linear scores; one row per input row."""
+        scores = np.atleast_2d(x) @ self.weights.T + self.bias
+        scores -= scores.max(axis=1, keepdims=True)
+        exp = np.exp(scores)
+        return exp / exp.sum(axis=1, keepdims=True)
+
+    def route(self, probabilities: np.ndarray) -> Route:
+        """The route for one row of probabilities: a safety route at its threshold, else the likeliest."""
+        p = dict(zip(self.labels, probabilities.tolist(), strict=True))
+        for route in SAFETY_ROUTES:
+            if route in p and p[route] >= self.thresholds.get(route, 0.5):
+                return route
+        others = {r: v for r, v in p.items() if r not in SAFETY_ROUTES or v >= self.thresholds.get(r, 0.5)}
+        return max(others or p, key=lambda r: p[r])
+
+    def to_files(self) -> dict[str, bytes]:
+        meta = {"labels": list(self.labels), "features": list(self.feature_names),
+                "thresholds": {str(k): v for k, v in self.thresholds.items()},
+                "training_hash": self.training_hash, "training_rows": self.training_rows}
+        return {WEIGHTS: _npy(self.weights), BIAS: _npy(self.bias),
+                META: json.dumps(meta, indent=2, sort_keys=True).encode()}
+
+    @classmethod
+    def from_files(cls, files: dict[str, bytes]) -> RouterModel:
+        meta = json.loads(files[META])
+        weights = np.load(io.BytesIO(files[WEIGHTS]), allow_pickle=False)
+        bias = np.load(io.BytesIO(files[BIAS]), allow_pickle=False)
+        labels = tuple(Route(label) for label in meta["labels"])
+        if weights.shape != (len(labels), len(meta["features"])) or bias.shape != (len(labels),):
+            raise ValueError("router arrays do not match their labels and features")
+        return cls(labels, weights, bias, tuple(meta["features"]),
+                   {Route(k): float(v) for k, v in meta["thresholds"].items()},
+                   meta.get("training_hash", ""), meta.get("training_rows", 0))
+
+
+def _npy(array: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    np.save(buffer, np.ascontiguousarray(array, dtype=np.float32), allow_pickle=False)
+    return buffer.getvalue()
