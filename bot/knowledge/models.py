@@ -135,6 +135,13 @@ class CheckWordingFile(Strict):
     harm_words: dict[str, Text]
 
 
+class LintListsFile(Strict):
+    """knowledge/lint.yaml (optional): reviewed lists that `python -m bot lint` reads."""
+
+    # group (publishers, doi_resolvers, ...) -> host names; a host matches itself and its subdomains
+    source_hosts: dict[str, Texts] = Field(default_factory=dict)
+
+
 class SafetyExamplesFile(Strict):
     crisis: Texts = Field(default_factory=list)
     emergency: Texts = Field(default_factory=list)
