@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from bot.answer.compose import Answer, Composer
-from bot.answer.context import ContextTracker, focus_values
+from bot.answer.context import ContextTracker, FollowUp, focus_values
 from bot.cache import LRU
 from bot.check.checker import Checker, CheckResult
 from bot.enums import Kind
@@ -146,25 +146,27 @@ class Engine:
         if kind in (Kind.CRISIS, Kind.EMERGENCY):
             return self._urgent(kind, question, mode, locale)
         clock = time.perf_counter()
-        answer = self._compose(kind, question, retrieval, locale, in_domain)
+        answer = self._compose(kind, question, retrieval, locale, in_domain, self.context.in_focus(question, focus))
         timings = {"triage": triage_ms, **retrieval.timings,
                    "composition": (time.perf_counter() - clock) * 1000.0}
         return replace(answer, timings=timings, retrieval=retrieval)
 
-    def _compose(self, kind: str, question: Question, retrieval: Retrieval, locale: str, in_domain: bool) -> Answer:
+    def _compose(self, kind: str, question: Question, retrieval: Retrieval, locale: str, in_domain: bool,
+                 focus: FollowUp | None = None) -> Answer:
         understood = retrieval.query.understood_as
         if kind in (Kind.ILLICIT, Kind.OUT_OF_SCOPE):
             return self.composer.fixed(kind, understood, self.messages.safety_text(kind, locale))
-        answerable = retrieval.relevant and not self._uncovered(question, retrieval, in_domain)
+        answerable = self.composer.answers(retrieval) and not self._uncovered(question, retrieval, in_domain)
         notes = self._unmatched_note(question.rare)
         if kind == Kind.PERSONAL_ADVICE:
             if answerable:
                 return self.composer.evidence(retrieval, Kind.PERSONAL_ADVICE,
-                                              self.messages.safety_text("personal_advice", locale), notes=notes)
+                                              self.messages.safety_text("personal_advice", locale), notes=notes,
+                                              focus=focus)
             return self.composer.fixed(Kind.PERSONAL_ADVICE, understood,
                                        self.messages.safety_text("personal_advice_no_evidence", locale))
         if answerable:
-            return self.composer.evidence(retrieval, notes=notes + self._soft_notes(question, locale))
+            return self.composer.evidence(retrieval, notes=notes + self._soft_notes(question, locale), focus=focus)
         if in_domain:
             return self.composer.no_evidence(understood)
         return self.composer.fixed(Kind.OUT_OF_SCOPE, understood, self.messages.safety_text("out_of_scope", locale))
