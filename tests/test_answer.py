@@ -144,7 +144,7 @@ def test_plain_sentences_come_before_hard_ones():
 def test_key_points_share_words_with_the_question_first():
     body = ("Ketamine may ease pain for a while. It is given as a drip. Relief lasted about two weeks. "
             "The trials were small.")
-    cut = summary.Cutter("how long does the relief last", max_points=1).summarise([snip("review-pain", "r", body)])
+    cut = summary.Cutter("how long would the relief last", max_points=1).summarise([snip("review-pain", "r", body)])
     assert [g for _, g in cut.points] == [(2,)]
 
 
@@ -162,11 +162,11 @@ def test_a_sentence_about_another_medicine_is_left_out_when_the_question_names_o
     body = ("There is little evidence that ketamine helps migraine. A review of magnesium found unclear results. "
             "A guideline found weak evidence for ketamine drips. Trials of ketamine left out headache.")
     both = snip("review-pain", "both", body, drugs=("ketamine", "magnesium"))
-    cutter = summary.Cutter("ketamine migraine", frozenset({"ketamine"}), composer.chooser.drug_names)
+    cutter = summary.Cutter("ketamine for migraine attacks", frozenset({"ketamine"}), composer.chooser.drug_names)
     texts = [summary.text_of(both, g) for _, g in cutter.summarise([both]).points]
     assert texts and not any("magnesium" in t for t in texts)
     # Asked about magnesium, the magnesium sentence is a key point, and a support opens on it.
-    about_magnesium = summary.Cutter("magnesium migraine", frozenset({"magnesium"}), composer.chooser.drug_names)
+    about_magnesium = summary.Cutter("magnesium for migraine attacks", frozenset({"magnesium"}), composer.chooser.drug_names)
     assert about_magnesium.opening(both, as_point=True)[0] == 1
 
 
@@ -345,7 +345,7 @@ MEMANTINE_SIDE_EFFECTS = snip("magnesium", "memantine-side-effects", "Memantine 
 
 
 @pytest.mark.parametrize("question", [
-    "is memantine safe while breastfeeding",
+    "is memantine fine while breastfeeding",
     "can I breastfeed if I take memantine",
     "memantine and breastfeeding a baby",
 ])

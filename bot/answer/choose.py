@@ -34,7 +34,6 @@ class ComposerConfig:
     max_words: int = 110  # lead and key points together, as far as whole sentences allow
     focus_pool: int = 6  # a lead is chosen among this many relevant candidates (the first, but for a
     # follow-up or a question naming a medicine the best hit is not about)
-    focus_boost: float = 1.4  # per facet of the follow-up's focus (drug, route, condition) a candidate names
 
 
 class Chooser:
@@ -105,20 +104,20 @@ class Chooser:
         return tokens_of(self.search_tokens, snippet.id, snippet.search_text())
 
     def _lead(self, retrieval: Retrieval, focus: FollowUp | None, asked: frozenset[str]) -> Hit:
-        """The best hit about the medicine asked about. For a follow-up, the candidate that best
-        answers the new question (the best hit's outcome, when the question asks something of its
-        own) while naming the drug, route and condition in focus (each one counts for more)."""
+        """The best hit about the medicine asked about. For a follow-up, among the candidates that
+        answer the new question (the best hit's outcome, when the question asks something of its
+        own), the one naming most of the drug, route and condition in focus (the better ranked of
+        equals)."""
         pool = self._candidates(retrieval, asked) or [retrieval.hits[0]]
         if focus is None:
             return pool[0]
         if focus.asks:
             pool = [h for h in pool if h is pool[0] or same_outcome(h.snippet, pool[0].snippet)]
 
-        def weight(hit: Hit) -> float:
-            named = sum(1 for facet, field in FOCUS_FIELDS
-                        if getattr(focus, facet) and getattr(focus, facet) in getattr(hit.snippet, field))
-            return hit.score * self.config.focus_boost ** named
-        return max(pool, key=weight)  # the first of equals: the better fused rank
+        def named(hit: Hit) -> int:
+            return sum(1 for facet, field in FOCUS_FIELDS
+                       if getattr(focus, facet) and getattr(focus, facet) in getattr(hit.snippet, field))
+        return max(pool, key=named)  # the first of equals: the better fused rank
 
     def _counterpart(self, chosen: list[Hit], retrieval: Retrieval, asked: frozenset[str]) -> Hit | None:
         """When the lead has an effect finding and no opposite view is shown, the closest relevant
