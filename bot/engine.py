@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from bot.answer.compose import Answer, Composer
-from bot.answer.context import ContextTracker, focus_values
+from bot.answer.context import ContextTracker, FollowUp, focus_values
 from bot.cache import LRU
 from bot.check.checker import Checker, CheckResult
 from bot.enums import Kind
@@ -168,20 +168,20 @@ class Engine:
         clock = time.perf_counter()
         follow_up = bool(context and not focus.assumed)
         in_domain = self.coverage.mentions_domain(retrieval.query.expanded)
-        answerable = retrieval.relevant and not self._uncovered(question, retrieval, in_domain)
+        answerable = self.composer.answers(retrieval) and not self._uncovered(question, retrieval, in_domain)
         on_topic = in_domain or follow_up or reading.route in SUBJECT_ROUTES
         decision = decide(reading.route, on_topic, follow_up, answerable)
         triage_ms += (time.perf_counter() - clock) * 1000.0
         if decision.kind.urgent:
             return self._urgent(decision, question, mode, locale)
         clock = time.perf_counter()
-        answer = self._compose(decision, question, retrieval, locale, answerable)
+        answer = self._compose(decision, question, retrieval, locale, answerable, self.context.in_focus(question, focus))
         timings = {"triage": triage_ms, **retrieval.timings,
                    "composition": (time.perf_counter() - clock) * 1000.0}
         return replace(answer, timings=timings, retrieval=retrieval, route=reading, reason=decision.reason)
 
     def _compose(self, decision: Decision, question: Question, retrieval: Retrieval, locale: str,
-                 answerable: bool) -> Answer:
+                 answerable: bool, focus: FollowUp | None = None) -> Answer:
         understood = retrieval.query.understood_as
         messages, kind = self.messages, decision.kind
         closing = messages.help_line(locale)
@@ -194,12 +194,13 @@ class Engine:
             reply = "substance_help" if decision.reply == "substance_help" else "personal_advice"
             contacts = self._contacts(locale, ("substance_use", "crisis")) if reply == "substance_help" else ()
             if answerable:
-                return replace(self.composer.evidence(retrieval, kind, messages.safety_text(reply, locale), notes=notes),
-                               contacts=contacts)
+                evidence = self.composer.evidence(retrieval, kind, messages.safety_text(reply, locale), notes=notes,
+                                                  focus=focus)
+                return replace(evidence, contacts=contacts)
             text = messages.safety_text(reply if reply == "substance_help" else "personal_advice_no_evidence", locale)
             return self.composer.fixed(kind, understood, text, contacts)
         if kind == Kind.ANSWER:
-            return self.composer.evidence(retrieval, notes=notes + self._soft_notes(question, locale))
+            return self.composer.evidence(retrieval, notes=notes + self._soft_notes(question, locale), focus=focus)
         return self.composer.no_evidence(understood, closing=closing, notes=notes)
 
     @property

@@ -57,3 +57,41 @@ def test_a_vague_follow_up_leans_on_the_earlier_full_question():
     focus = resolve("how sure are they about that", ["what did the big review find", "and then?"])
     assert focus.earlier == "what did the big review find"
     assert resolve("what about the bladder", ["what did the big review find"]).earlier is None
+
+
+def in_focus(question, history):
+    parsed = parser.parse(question)
+    return tracker.in_focus(parsed, tracker.resolve(parsed, history))
+
+
+@pytest.mark.parametrize("question,history,facets,asks", [
+    ("what about side effects?", ["does ketamine help nerve pain"], ("ketamine", None, "neuropathic-pain"),
+     {"side", "effect"}),
+    ("any risks with the drips?", ["ketamine for fibro"], ("ketamine", "iv", "fibromyalgia"), {"risk"}),
+    ("what about the bladder then?", ["does a ketamine drip help nerve pain"], ("ketamine", "iv", "neuropathic-pain"),
+     {"bladder"}),
+])
+def test_a_follow_up_asking_something_new_keeps_the_facets_and_says_what_it_asks(question, history, facets, asks):
+    focus = in_focus(question, history)
+    assert (focus.drug, focus.route, focus.condition) == facets
+    assert focus.asks == frozenset(asks)
+
+
+@pytest.mark.parametrize("question,history,facets", [
+    ("and memantine then?", ["does ketamine help fibromyalgia"], ("memantine", None, "fibromyalgia")),
+    ("what about for CRPS", ["ketamine drips for nerve pain"], ("ketamine", "iv", "crps")),
+    ("and the cream?", ["does ketamine help nerve pain"], ("ketamine", "topical", "neuropathic-pain")),
+])
+def test_a_follow_up_that_only_swaps_a_facet_asks_nothing_of_its_own(question, history, facets):
+    focus = in_focus(question, history)
+    assert (focus.drug, focus.route, focus.condition) == facets and focus.asks == frozenset()
+
+
+@pytest.mark.parametrize("question,history", [
+    ("what does the research say about bladder problems after many infusions over the years", ["magnesium for fibro"]),
+    ("is it worth it?", []),  # the subject is assumed, nothing is carried
+    ("how sure are they about this", ["what did the big review find"]),  # an earlier question, no facets
+    ("side effects then?", []),
+])
+def test_no_follow_up_focus_when_nothing_is_carried(question, history):
+    assert in_focus(question, history) is None

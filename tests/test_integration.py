@@ -125,7 +125,7 @@ def test_check_on_the_real_knowledge(real_engine, text, verdict):
 @pytest.mark.parametrize("question", [
     "How long does ketamine stay in your system?",
     "will dextromethorphan show up on a drug test",
-    "is ketamine safe while breastfeeding",
+    "can someone on memantine breastfeed safely?",  # the breastfeeding evidence is about ketamine and esketamine
     "does ketamine help restless legs",
     "does blue cross cover ketamine infusions",
     "can my dog have ketamine for his arthritis",

@@ -1,6 +1,17 @@
 import datetime as dt
 
-from bot.knowledge.lint import hedge_problems, lint, plain_text, reading_grade
+import pytest
+
+from bot.knowledge.lint import (
+    hedge_problems,
+    host_listed,
+    level_problems,
+    lint,
+    plain_text,
+    reading_grade,
+    reported_levels,
+    source_hosts,
+)
 from tests.conftest import FIXTURE_KNOWLEDGE
 
 TODAY = dt.date(2026, 11, 23)
@@ -76,3 +87,87 @@ def test_old_check_dates_warn_after_the_review_period():
     problems = lint(FIXTURE_KNOWLEDGE, review_months=12, today=later)
     assert problems and all(p.level == "warning" and p.field == "checked" for p in problems)
     assert lint(FIXTURE_KNOWLEDGE, review_months=24, today=later) == []
+
+
+# --- certainty tags against the levels a body reports
+
+@pytest.mark.parametrize("text,tag", [
+    ("The review rated the evidence low or very low certainty. It may help.", "low"),
+    ("It may ease pain. Summaries put the certainty at low to very low.", "low"),
+    ("Both reviews rated their evidence low or very low, so it may change.", "low"),
+    ("It probably helps, but the evidence is very low.", "moderate"),
+    ("It may help; the certainty was low.", "moderate"),
+    ("The trials were high quality, but one was very-low certainty. It may help.", "low"),
+])
+def test_a_tag_above_the_weakest_level_the_text_reports_is_an_error(text, tag):
+    problems = level_problems(text, tag)
+    assert len(problems) == 1 and f"tagged '{tag}'" in problems[0]
+
+
+@pytest.mark.parametrize("text,tag", [
+    ("The review rated the evidence low or very low certainty. We are very uncertain.", "very-low"),
+    ("A 2022 review found less pain, at low certainty. It may help.", "low"),
+    ("A guideline found moderate evidence for CRPS, but the 2025 review is low certainty. It may help.", "low"),
+    ("There is little evidence that it helps low back pain. It may not.", "low"),  # a condition, not a rating
+    ("Some pain clinics give it in low doses. It may raise blood pressure.", "low"),
+    ("Ketamine can raise blood pressure, and high doses may cause confusion.", "moderate"),
+    ("Low certainty evidence, the guideline said.", "not-graded"),  # not graded: not a GRADE tag to check
+])
+def test_a_tag_at_or_below_the_levels_reported_passes(text, tag):
+    assert level_problems(text, tag) == []
+
+
+def test_reported_levels_name_the_words_that_report_them():
+    found = reported_levels("The Cochrane review rated its evidence low to very low. Such evidence is very low certainty.")
+    assert {level for level, _ in found} == {"low", "very-low"}
+    assert all("low" in words for _, words in found)
+
+
+def test_the_certainty_class_of_error_is_found_by_lint(knowledge_copy):
+    path = knowledge_copy / "snippets" / "evidence" / "review-pain.md"
+    _edit(path, "but the results are unclear.", "but the results are unclear. The evidence was low or very low certainty.")
+    found = [p for p in lint(knowledge_copy, today=TODAY) if p.path == str(path)]
+    assert [(p.field, p.level) for p in found] == [("certainty", "error")]
+    assert "'very-low'" in found[0].message
+
+
+# --- source hosts: a reviewed list in knowledge/lint.yaml
+
+HOSTS = "source_hosts:\n  doi_resolvers: [doi.org]\n  pubmed_pmc: [pubmed.ncbi.nlm.nih.gov]\n  regulators: [fda.gov]\n"
+
+
+def test_a_source_on_a_host_off_the_reviewed_list_is_a_warning(knowledge_copy):
+    (knowledge_copy / "lint.yaml").write_text(HOSTS)
+    found = [p for p in lint(knowledge_copy, today=TODAY) if p.field == "url"]
+    assert [(p.path.rsplit("[", 1)[1], p.level) for p in found] == [("label-c]", "warning")]  # example.org
+    assert "'example.org' is not on the reviewed list" in found[0].message
+    assert [p for p in lint(knowledge_copy, today=TODAY) if p.level == "error"] == []
+
+
+def test_listed_hosts_cover_their_subdomains():
+    hosts = ("fda.gov", "doi.org")
+    assert host_listed("www.fda.gov", hosts) and host_listed("accessdata.fda.gov", hosts)
+    assert host_listed("doi.org", hosts) and host_listed("DOI.ORG.", hosts)
+    assert not host_listed("notfda.gov", hosts) and not host_listed("fda.gov.example.com", hosts)
+
+
+def test_without_a_lists_file_hosts_are_not_checked(knowledge_copy):
+    assert not (knowledge_copy / "lint.yaml").exists()
+    assert source_hosts(knowledge_copy) == (None, [])
+    assert [p for p in lint(knowledge_copy, today=TODAY) if p.field == "url"] == []
+
+
+def test_a_broken_lists_file_is_an_error_naming_its_field(knowledge_copy):
+    (knowledge_copy / "lint.yaml").write_text("source_hosts: [doi.org]\nhosts: {}\n")
+    found = {(p.path.rsplit("/", 1)[1], p.field, p.level) for p in lint(knowledge_copy, today=TODAY)}
+    assert ("lint.yaml", "source_hosts", "error") in found
+    assert ("lint.yaml", "hosts", "error") in found
+
+
+def test_the_real_lists_file_keeps_every_host_group_the_rule_names():
+    from bot.settings import Settings
+
+    hosts, problems = source_hosts(Settings().knowledge_dir)
+    assert problems == [] and hosts
+    for host in ("doi.org", "pubmed.ncbi.nlm.nih.gov", "dailymed.nlm.nih.gov", "fda.gov", "asahq.org"):
+        assert host_listed(host, hosts), host

@@ -40,8 +40,8 @@ def make_app(folders):
 def rebuild(folders, marker: str = MARKER) -> None:
     knowledge, index = folders
     snippet = knowledge / "snippets" / "safety" / "bladder.md"
-    text = snippet.read_text()
-    snippet.write_text(text.rstrip() + f" {marker}\n")
+    front, body = snippet.read_text().rsplit("---\n", 1)
+    snippet.write_text(f"{front}---\n{marker} {body}")  # first, so the short answer's lead shows it
     build_index(Settings(knowledge_dir=knowledge, index_dir=index), HashEmbedder())
 
 

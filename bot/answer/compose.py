@@ -1,8 +1,13 @@
 """Compose answers from retrieved snippets and fixed messages: nothing here invents a sentence.
 
-An answer is a lead snippet, up to two supporting snippets that add something, numbered
-citations to registry sources, a GRADE certainty line, a "Studies disagree" note when cited
-snippets differ on the same outcome, a general-information reminder and follow-up questions.
+An answer is a lead snippet, up to two supporting snippets about the same drug and question that
+add something, numbered citations to registry sources, a GRADE certainty line, a "Studies
+disagree" note when two shown snippets answer the same question of benefit or harm in opposite
+ways (saying why they may differ), a general-information reminder and follow-up questions.
+
+What is shown (the JSON `answer`) is short: a plain lead and at most three key points, whole
+sentences cut from those snippets (bot/answer/summary.py); the full snippets stay in `parts`
+(`Answer.details`) for a reader who wants them.
 """
 
 from __future__ import annotations
@@ -10,18 +15,19 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
+from bot.answer import summary
+from bot.answer.choose import Chooser, ComposerConfig, tokens_of
+from bot.answer.context import FollowUp
+from bot.answer.relate import opposed, why_they_differ
 from bot.answer.render import Citation, describe, render_block
-from bot.enums import GRADED, TRIAL_DESIGNS, Certainty, Design, Finding, Kind
+from bot.enums import GRADED, Certainty, Kind
 from bot.knowledge.load import Knowledge, Snippet
 from bot.knowledge.messages import Messages
 from bot.knowledge.models import Contact
-from bot.search.retrieve import Hit, Retrieval
+from bot.search.retrieve import Retrieval
 from bot.text import tokenize
 
 KINDS = tuple(Kind)
-# Findings that pull in opposite directions on the same outcome ("uncertain" counts against a
-# claimed benefit, but only against a harm when the uncertain snippet is not about benefit).
-NOT_SHOWN = {Finding.NO_CLEAR_BENEFIT, Finding.UNCERTAIN}
 
 
 @dataclass(frozen=True)
@@ -31,8 +37,17 @@ class Part:
     numbers: tuple[int, ...]  # citation numbers for this snippet's sources
 
     @property
+    def cites(self) -> str:
+        return "".join(f"[{n}]" for n in sorted(self.numbers))
+
+    @property
     def markdown(self) -> str:
-        return f"{self.snippet.body} {''.join(f'[{n}]' for n in self.numbers)}"
+        """The whole snippet with its citation marks: the detail behind the key points."""
+        return f"{self.snippet.body} {self.cites}"
+
+    def lines(self, positions: tuple[int, ...]) -> str:
+        """Whole sentences of the snippet, with its citation marks."""
+        return f"{summary.text_of(self.snippet, positions)} {self.cites}"
 
 
 @dataclass(frozen=True)
@@ -40,7 +55,9 @@ class Answer:
     kind: str
     understood_as: str
     intro: str = ""  # a fixed message shown before any evidence (safety, no evidence)
-    parts: tuple[Part, ...] = ()
+    parts: tuple[Part, ...] = ()  # the snippets shown, lead first, in full (see `details`)
+    lead: str = ""  # the lead sentence(s) with citation marks
+    points: tuple[str, ...] = ()  # at most three key points, each with its citation marks
     certainty: str = Certainty.NONE
     certainty_line: str = ""
     disagreement: str = ""
@@ -59,8 +76,12 @@ class Answer:
 
     @property
     def markdown(self) -> str:
+        """What the JSON `answer` holds: any fixed intro, the lead, the key points as a list."""
         blocks = [self.intro] if self.intro else []
-        blocks += [p.markdown for p in self.parts]
+        if self.lead:
+            blocks.append(self.lead)
+        if self.points:
+            blocks.append("\n".join(f"- {p}" for p in self.points))
         if self.covers:
             blocks.append("\n".join(f"- {c}" for c in self.covers))
         if self.closing:
@@ -69,8 +90,17 @@ class Answer:
 
     @property
     def html(self) -> str:
-        # Block by block: the same snippet (with the same citation numbers) renders once per process.
-        return "\n".join(render_block(block, self.html_id) for block in self.markdown.split("\n\n"))
+        return _html(self.markdown, self.html_id)
+
+    @property
+    def details(self) -> tuple[str, ...]:
+        """Each shown snippet in full, with its citation marks (Markdown), lead first: the detail a
+        page may fold away behind the short answer."""
+        return tuple(p.markdown for p in self.parts)
+
+    @property
+    def details_html(self) -> str:
+        return _html("\n\n".join(self.details), self.html_id)
 
     @property
     def caveats(self) -> list[str]:
@@ -91,26 +121,20 @@ class Answer:
         }
 
 
-@dataclass(frozen=True)
-class ComposerConfig:
-    max_parts: int = 3
-    support_margin: float = 0.15  # a supporting snippet's similarity may trail the lead's by this
-    duplicate_overlap: float = 0.6  # token overlap above which a snippet adds nothing new
-    max_suggestions: int = 3
-
-
 class Composer:
     def __init__(self, knowledge: Knowledge, messages: Messages, config: ComposerConfig | None = None):
         self.knowledge, self.messages = knowledge, messages
         self.config = config or ComposerConfig()
-        # The words of each body and of each first lay question, worked out once, when first needed.
-        self.body_tokens: dict[str, frozenset[str]] = {}
+        self.chooser = Chooser(knowledge.vocabulary, self.config)
+        # The words of each first lay question, worked out once, when first needed.
         self.question_tokens: dict[str, frozenset[str]] = {}
 
     def evidence(self, retrieval: Retrieval, kind: str = Kind.ANSWER, intro: str = "",
-                 notes: tuple[str, ...] = ()) -> Answer:
-        """An answer (or personal-advice reply) built from the retrieval's hits."""
-        parts_hits = self.select(retrieval)
+                 notes: tuple[str, ...] = (), focus: FollowUp | None = None) -> Answer:
+        """An answer (or personal-advice reply) built from the retrieval's hits. `focus`: for a
+        follow-up, the drug, route and condition it names or carries from earlier turns."""
+        asked = self.chooser.drug_names(retrieval.query.expanded)
+        parts_hits = self.chooser.select(retrieval, focus, asked)
         numbers: dict[str, int] = {}
         parts = []
         for hit in parts_hits:
@@ -121,12 +145,29 @@ class Composer:
                           for sid, n in numbers.items())
         snippets = [p.snippet for p in parts]
         certainty = overall_certainty(snippets)
+        lead, points = self.short_form(parts, retrieval.query.expanded, asked)
         return Answer(
             kind=kind, understood_as=retrieval.query.understood_as, intro=intro, parts=tuple(parts),
+            lead=lead, points=points,
             certainty=certainty, certainty_line=self.certainty_line(certainty, snippets),
             disagreement=self.disagreement(snippets), notes=notes,
             reminder=" ".join(self.messages["reminder"].split()), citations=citations,
             suggestions=self.suggestions(retrieval, snippets), html_id=_html_id(snippets))
+
+    def short_form(self, parts: list[Part], question: str, asked: frozenset[str] = frozenset()
+                   ) -> tuple[str, tuple[str, ...]]:
+        """The lead and the key points, each whole sentences of a shown snippet with its citations.
+        `asked`: the medicines the question names (a key point opens on them)."""
+        if not parts:
+            return "", ()
+        cutter = summary.Cutter(question, frozenset(parts[0].snippet.drugs) & asked, self.chooser.drug_names,
+                                self.config.max_points, self.config.max_words, self.chooser.plain_words)
+        cut = cutter.summarise([p.snippet for p in parts])
+        return parts[0].lines(cut.lead), tuple(parts[i].lines(positions) for i, positions in cut.points)
+
+    def answers(self, retrieval: Retrieval) -> bool:
+        """Whether the evidence can answer at all (see `Chooser.answers`)."""
+        return self.chooser.answers(retrieval)
 
     def no_evidence(self, understood_as: str, kind: str = Kind.NO_EVIDENCE, intro: str | None = None,
                     closing: str = "", notes: tuple[str, ...] = ()) -> Answer:
@@ -139,42 +180,6 @@ class Composer:
               closing: str = "") -> Answer:
         return Answer(kind=kind, understood_as=understood_as, intro=text, contacts=contacts, closing=closing)
 
-    def select(self, retrieval: Retrieval) -> list[Hit]:
-        """The lead hit, then supporting hits that are close enough and add something new."""
-        if not retrieval.hits:
-            return []
-        lead = retrieval.hits[0]
-        chosen = [lead]
-        floor = lead.relevance - self.config.support_margin
-        for hit in retrieval.hits[1:]:
-            if len(chosen) >= self.config.max_parts:
-                break
-            if hit.relevance >= floor and not any(self._duplicate(hit.snippet, c.snippet) for c in chosen):
-                chosen.append(hit)
-        counterpart = self._counterpart(chosen, retrieval)
-        if counterpart is not None:
-            chosen = chosen[: self.config.max_parts - 1] + [counterpart]
-        return chosen
-
-    def _counterpart(self, chosen: list[Hit], retrieval: Retrieval) -> Hit | None:
-        """When the lead has an effect finding and no opposite view is shown, the closest
-        relevant snippet with the opposite finding on the same drug and outcome, if any."""
-        lead = chosen[0].snippet
-        shown = {h.snippet.id for h in chosen}
-        if any(_opposed(lead, h.snippet) for h in chosen[1:]):
-            return None
-        pool = [h for h in retrieval.ranked if h.relevance >= retrieval.bar]
-        for hit in pool:
-            if hit.snippet.id in shown or not _opposed(lead, hit.snippet):
-                continue
-            if set(lead.conditions) & set(hit.snippet.conditions) or not lead.conditions or not hit.snippet.conditions:
-                return hit
-        return None
-
-    def _duplicate(self, a: Snippet, b: Snippet) -> bool:
-        ta, tb = _tokens_of(self.body_tokens, a.id, a.body), _tokens_of(self.body_tokens, b.id, b.body)
-        return len(ta & tb) / max(1, min(len(ta), len(tb))) >= self.config.duplicate_overlap
-
     def certainty_line(self, certainty: str, snippets: list[Snippet]) -> str:
         if certainty == Certainty.NONE:
             return ""
@@ -186,24 +191,15 @@ class Composer:
         return f"{self.messages['certainty_heading']} {text}"
 
     def disagreement(self, snippets: list[Snippet]) -> str:
+        """The "Studies disagree" note, when two shown snippets answer the same question of benefit
+        or harm in opposite ways, saying why such studies may differ."""
         for i, a in enumerate(snippets):
             for b in snippets[i + 1:]:
-                if _opposed(a, b):
-                    reason = self._why(a, b)
+                if opposed(a, b):
+                    reason = why_they_differ(a, b, self.knowledge)
                     text = " ".join(self.messages["disagreement"][reason].split())
                     return f"{self.messages['disagreement_heading']}: {text}"
         return ""
-
-    def _why(self, a: Snippet, b: Snippet) -> str:
-        def kinds(s: Snippet) -> set[str]:
-            return {self.knowledge.source(x).design for x in s.sources}
-        da, db = kinds(a), kinds(b)
-        trials_a, trials_b = bool(da & TRIAL_DESIGNS), bool(db & TRIAL_DESIGNS)
-        if (Design.OBSERVATIONAL in da and trials_b and not trials_a) or (Design.OBSERVATIONAL in db and trials_a and not trials_b):
-            return "trial_vs_observational"
-        if trials_a and trials_b:
-            return "reviews_differ"
-        return "other"
 
     def suggestions(self, retrieval: Retrieval, shown: list[Snippet]) -> tuple[str, ...]:
         asked = set(tokenize(retrieval.query.normalized))
@@ -218,7 +214,7 @@ class Composer:
             if not related:
                 continue
             question = snip.questions[0]
-            words_ = _tokens_of(self.question_tokens, snip.id, question)
+            words_ = tokens_of(self.question_tokens, snip.id, question)
             if not words_ - asked:
                 continue
             scored.append((rank, _as_question(question)))
@@ -240,26 +236,9 @@ def overall_certainty(snippets: list[Snippet]) -> str:
     return graded.pop() if len(graded) == 1 else Certainty.MIXED
 
 
-def _tokens_of(cache: dict[str, frozenset[str]], key: str, text: str) -> frozenset[str]:
-    found = cache.get(key)
-    if found is None:
-        found = cache[key] = frozenset(tokenize(text))  # a dict store is atomic: safe across threads
-    return found
-
-
-def _opposed(a: Snippet, b: Snippet) -> bool:
-    shared = set(a.outcomes) & set(b.outcomes)
-    if not shared:
-        return False
-    if a.drugs and b.drugs and not set(a.drugs) & set(b.drugs):
-        return False
-    for x, y in ((a, b), (b, a)):
-        if x.finding == Finding.BENEFIT and y.finding in NOT_SHOWN:
-            return True
-        if x.finding == Finding.HARM and (y.finding == Finding.NO_CLEAR_HARM or
-                                          (y.finding == Finding.UNCERTAIN and "pain" not in y.outcomes)):
-            return True
-    return False
+def _html(markdown: str, html_id: str) -> str:
+    # Block by block: the same snippet lines (with the same citation numbers) render once per process.
+    return "\n".join(render_block(block, html_id) for block in markdown.split("\n\n"))
 
 
 def _as_question(text: str) -> str:

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from bot.knowledge.vocabulary import Vocabulary
 from bot.search.question import FacetFinder, Focus, Question
-from bot.text import STOPWORDS, fold, words
+from bot.text import STOPWORDS, fold, tokenize, words
 
 _LEADS = re.compile(r"^(and|but|also|so|what about|how about|what if|then|ok|okay|and what about|"
                     r"is it|does it|do they|can it|will it|would it|are they|is that|what about it|it|they|this|that)\b")
@@ -20,6 +21,18 @@ GENERIC_WORDS = frozenset("sure certain long last lasts lasting safe safety work
                           "good bad true right ok okay well often much evidence research say said mean means".split())
 SHORT_QUESTION_WORDS = 4  # content words at or below which a question leans on the earlier turn
 FACETS = ("drug", "route", "condition")
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """What a follow-up's answer is about: the drug, route and condition in focus (named by the
+    question, else carried from earlier turns), and the question's own topic words, if any
+    ("what about side effects?" asks about side effects; "and memantine?" only swaps the drug)."""
+
+    drug: str | None = None
+    route: str | None = None
+    condition: str | None = None
+    asks: frozenset[str] = frozenset()  # stems of its own words, minus names of drugs, routes, conditions
 
 
 def focus_values(focus: Focus, vocabulary: Vocabulary) -> list[str]:
@@ -32,6 +45,8 @@ class ContextTracker:
         self.facets = facets
         self.subject = vocabulary.subject
         self.max_history = max_history
+        names = [n for group in vocabulary.facets.values() for f in group for n in (f.id, f.label, *f.names)]
+        self.plain = frozenset(tokenize(" ".join([*names, *GENERIC_WORDS])))
 
     def is_follow_up(self, question: Question) -> bool:
         content = [w for w in question.words if w not in STOPWORDS]
@@ -64,3 +79,12 @@ class ContextTracker:
         topical = [h for h in recent if not self.is_vague(words(h)) and not _LEADS.match(fold(h).strip())]
         earlier = (topical or recent)[-1] if self.is_vague(question.words) else None
         return Focus(**carried, earlier=earlier)
+
+    def in_focus(self, question: Question, focus: Focus) -> FollowUp | None:
+        """For a follow-up that carries a drug, route or condition from earlier turns, what its
+        answer is about: each facet the question names, else the one carried (None otherwise)."""
+        if focus.assumed or not any(getattr(focus, facet) for facet in FACETS):
+            return None
+        named = question.named
+        asks = frozenset(tokenize(question.text)) - self.plain
+        return FollowUp(**{facet: getattr(named, facet) or getattr(focus, facet) for facet in FACETS}, asks=asks)

@@ -165,6 +165,13 @@ class SafetyFloorFile(Strict):
     soft: dict[str, Text] = Field(default_factory=dict)  # kind -> subjects that add a help line to an answer
 
 
+class LintListsFile(Strict):
+    """knowledge/lint.yaml (optional): reviewed lists that `python -m bot lint` reads."""
+
+    # group (publishers, doi_resolvers, ...) -> host names; a host matches itself and its subdomains
+    source_hosts: dict[str, Texts] = Field(default_factory=dict)
+
+
 def placeholders(template: str) -> set[str]:
     """The {names} a format string asks for ("{Drug} may reduce {target}" -> Drug, target)."""
     return {field for _, field, _, _ in string.Formatter().parse(template) if field is not None}

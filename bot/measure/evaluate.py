@@ -17,6 +17,7 @@ from pathlib import Path
 from bot.engine import Engine
 from bot.enums import Kind
 from bot.errors import InputError
+from bot.measure import answer_stats
 
 ABSTAIN = {"no_evidence", "out_of_scope"}
 SAFETY = {"crisis", "emergency", "personal_advice", "illicit", "out_of_scope"}
@@ -78,9 +79,10 @@ def load_cases(path) -> list[Case]:
 
 def evaluate(engine: Engine, cases: list[Case]) -> dict:
     engine.ask("does ketamine help chronic pain")  # warm-up: first-call costs are not "warm" latency
-    rows = []
+    rows, answers = [], []
     for case in cases:
         answer = engine.ask(case.question, history=case.history)
+        answers.append(answer)
         retrieval = answer.retrieval
         shown = answer.kind in RETRIEVAL_KINDS and retrieval is not None
         returned = [h.snippet.id for h in retrieval.ranked if h.relevance >= retrieval.bar][:MRR_DEPTH] if shown else []
@@ -90,7 +92,7 @@ def evaluate(engine: Engine, cases: list[Case]) -> dict:
                      "snippets_shown": len(answer.parts),
                      "rank": _rank(case.expected, returned), "retrieval_ms": round(search_ms, 3),
                      "total_ms": round(answer.timings.get("total", 0.0), 3)})
-    return summarise(rows)
+    return summarise(rows) | {"answers": answer_stats.measure(cases, answers)}
 
 
 def summarise(rows: list[dict]) -> dict:
@@ -169,4 +171,6 @@ def report(result: dict, worst: int = 10) -> str:
         for r in misses[:worst]:
             lines.append(f"- {r['question']!r}: expected {r['kind']} {r['expected']}, "
                          f"got {r['predicted_kind']} {r['returned'][:3]}")
+    if "answers" in result:
+        lines += answer_stats.report(result["answers"])
     return "\n".join(lines)
