@@ -86,9 +86,16 @@ class Expander:
             term = match.group(1)
             targets = self.targets[term]
             found.append((term, targets))
+            if match.start() < last:
+                continue  # a repeated word already dropped from what is shown (below)
             pieces.append(folded[last:match.start()])
-            pieces.append(_shown_as(term, targets))
+            shown = _shown_as(term, targets)
+            pieces.append(shown)
             last = match.end()
+            # "neuropathic pain" read as "nerve pain": the shown words already end with "pain".
+            repeat = re.match(rf"\s+{re.escape(shown.split()[-1])}(?![\w'])", folded[last:])
+            if len(targets) == 1 and repeat:
+                last += repeat.end()
         pieces.append(folded[last:])
         extra = [t for _, targets in found for t in targets]
         expanded = " ".join([normalized, *extra]) if extra else normalized
