@@ -106,7 +106,8 @@ class Expander:
 def _shown_as(term: str, targets: tuple[str, ...]) -> str:
     if len(targets) == 1:
         return targets[0]
-    return f"{term} ({', '.join(targets)})"
+    others = [t for t in targets if t != term]  # "nerve pain (neuropathic pain)", not "(..., nerve pain)"
+    return f"{term} ({', '.join(others)})" if others else term
 
 
 class Retriever:

@@ -112,3 +112,10 @@ def test_a_carried_condition_is_not_shown_as_nerve_pain_pain():
     query = Expander(lexicon).expand("what about side effects? (ketamine, neuropathic pain)")
     assert query.understood_as == "what about side effects? (ketamine, nerve pain)"
     assert query.expanded.endswith("nerve pain")  # the search still gets the expansion
+
+
+def test_understood_as_does_not_repeat_the_term_among_its_readings():
+    lexicon = Lexicon(expansions=(("nerve pain", ("neuropathic pain", "nerve pain")),), jargon=())
+    query = Expander(lexicon).expand("Does ketamine help nerve pain?")
+    assert query.understood_as == "does ketamine help nerve pain (neuropathic pain)?"
+    assert query.expanded.endswith("neuropathic pain nerve pain")  # the search terms are unchanged
