@@ -5,9 +5,9 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 export HF_HUB_OFFLINE := 1
 
-# Debian packages the tests drive (browser tests: chromium). `make test` installs them when run as
+# Debian packages the tests drive (browser tests: chromium; QR-code decoding: zbar-tools). `make test` installs them when run as
 # root (as CI does), and otherwise says in one line how.
-DEBIAN_PACKAGES := chromium
+DEBIAN_PACKAGES := chromium zbar-tools
 
 .PHONY: setup debian-packages index run dev test unit lint eval bench loadtest soak screenshots clean
 

@@ -103,6 +103,12 @@ def _parser() -> argparse.ArgumentParser:
     load.add_argument("--json", action="store_true")
     load.set_defaults(handler=cmd_loadtest)
 
+    feedback = sub.add_parser("feedback", help="'Was this helpful?' counts per snippet and reply kind")
+    feedback.add_argument("--store", metavar="FILE",
+                          help="the feedback store (default: BOT_FEEDBACK_STORE or var/feedback.sqlite3)")
+    feedback.add_argument("--json", action="store_true")
+    feedback.set_defaults(handler=cmd_feedback)
+
     scale = sub.add_parser("scale", parents=[common], help="scale study on synthetic evidence bases")
     scale.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
     scale.add_argument("--workdir", type=Path, default=ROOT / ".cache" / "scale", metavar="DIR")
@@ -275,6 +281,17 @@ def cmd_reload(args, settings: Settings) -> int:
     except ProcessLookupError:
         raise BotError(f"no running server: process {pid} from {path} has ended") from None
     print(f"asked the server (gunicorn, pid {pid}) to reload: new workers load the index, old ones finish first")
+    return 0
+
+
+def cmd_feedback(args, settings: Settings) -> int:
+    """Print the yes/no counts for curators (no question text is ever stored)."""
+    from dataclasses import asdict
+
+    from bot.feedback import format_counts, open_feedback_store
+
+    rows = open_feedback_store(args.store or settings.feedback_store).counts()
+    print(json.dumps([asdict(r) for r in rows], indent=2) if args.json else format_counts(rows))
     return 0
 
 

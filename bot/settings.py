@@ -56,6 +56,9 @@ class Settings(BaseModel):
     rate_limit: str = "60 per minute"  # per client address; "" turns it off
     rate_limit_storage: str = "memory://"  # a Flask-Limiter storage URI; redis://... shares one count
     trusted_proxies: int = Field(0, ge=0)  # reverse proxies in front that set X-Forwarded-For
+    public_url: str = ""  # the clinic's public deployment (https://...): the kiosk's take-home QR code
+    feedback_store: str = str(ROOT / "var" / "feedback.sqlite3")  # "Was this helpful?" counts (bot/feedback.py)
+    handoff_db: Path = ROOT / ".cache" / "run" / "kiosk-handoff.sqlite3"  # the no-JavaScript kiosk's hand-off
 
     @field_validator("locale", "mode", "log_level", "embed_backend", "embed_variant", mode="before")
     @classmethod
@@ -68,6 +71,14 @@ class Settings(BaseModel):
         if value.strip() and not all(RATE.match(part) for part in re.split(r"[;,]", value)):
             raise ValueError("must look like '60 per minute' (several joined by ';'), or be empty")
         return value.strip()
+
+    @field_validator("public_url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        if value and (not value.startswith(("https://", "http://")) or " " in value):
+            raise ValueError("must be an http(s) address such as https://clinic.example.org, or empty")
+        return value
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides) -> Settings:

@@ -1,3 +1,4 @@
+import os
 import shutil
 from pathlib import Path
 
@@ -14,6 +15,21 @@ FIXTURE_KNOWLEDGE = DATA / "knowledge"
 
 # The fake embedder's cosines run lower than the real model's, so unit tests use a lower bar.
 FAKE_BAR = 0.2
+
+
+@pytest.fixture(scope="session", autouse=True)
+def web_state_in_a_temporary_folder(tmp_path_factory):
+    """Feedback counts and the kiosk's hand-off go to a temporary folder, never var/ or .cache/."""
+    folder = tmp_path_factory.mktemp("web-state")
+    saved = {name: os.environ.get(name) for name in ("BOT_FEEDBACK_STORE", "BOT_HANDOFF_DB")}
+    os.environ["BOT_FEEDBACK_STORE"] = str(folder / "feedback.sqlite3")
+    os.environ["BOT_HANDOFF_DB"] = str(folder / "kiosk-handoff.sqlite3")
+    yield folder
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
 
 
 @pytest.fixture

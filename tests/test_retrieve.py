@@ -1,7 +1,7 @@
 import pytest
 
 from bot.errors import InputError
-from bot.knowledge.load import load_knowledge
+from bot.knowledge.load import Lexicon, load_knowledge
 from bot.search.question import Expander
 from tests.conftest import FIXTURE_KNOWLEDGE
 
@@ -95,3 +95,27 @@ def test_snippets_about_other_drugs_rank_lower_when_a_drug_is_named(engine):
         assert hit.score == pytest.approx(expected)
     assert [h.score for h in named] == sorted((h.score for h in named), reverse=True)
     assert [h.snippet.id for h in named].index("magnesium") <= [h.snippet.id for h in plain].index("magnesium")
+
+
+@pytest.mark.parametrize("question, shown", [
+    ("ketamine for nerve pain pain", "ketamine for neuropathic pain"),
+    ("does a drip help nerve pain", "does a intravenous infusion help neuropathic pain"),
+    ("painful nerve pain painkillers", "painful neuropathic pain painkillers"),
+])
+def test_understood_as_never_repeats_the_last_word_of_a_replacement(expander, question, shown):
+    assert expander.expand(question).understood_as == shown
+
+
+def test_a_carried_condition_is_not_shown_as_nerve_pain_pain():
+    """The real lexicon reads "neuropathic" as "nerve pain"; a follow-up carries "neuropathic pain"."""
+    lexicon = Lexicon(expansions=(("neuropathic", ("nerve pain",)),), jargon=())
+    query = Expander(lexicon).expand("what about side effects? (ketamine, neuropathic pain)")
+    assert query.understood_as == "what about side effects? (ketamine, nerve pain)"
+    assert query.expanded.endswith("nerve pain")  # the search still gets the expansion
+
+
+def test_understood_as_does_not_repeat_the_term_among_its_readings():
+    lexicon = Lexicon(expansions=(("nerve pain", ("neuropathic pain", "nerve pain")),), jargon=())
+    query = Expander(lexicon).expand("Does ketamine help nerve pain?")
+    assert query.understood_as == "does ketamine help nerve pain (neuropathic pain)?"
+    assert query.expanded.endswith("neuropathic pain nerve pain")  # the search terms are unchanged

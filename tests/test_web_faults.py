@@ -200,11 +200,12 @@ def test_event_lines_carry_kind_status_latency_and_counts_only(engine, caplog):
     client = create_app({"ENGINE": engine, "RATE_LIMIT": ""}).test_client()
     client.post("/api/ask", json={"question": "zebra-canary-7734 does ketamine help fibro?", "history": ["a"]})
     client.post("/api/check", json={"text": "zebra-canary-7734 ketamine is proven to cure pain."})
-    client.post("/kiosk", data={"question": "zebra-canary-7734 side effects"})
+    client.post("/kiosk", data={"question": "zebra-canary-7734 side effects"}, follow_redirects=True)
     client.post("/api/ask", json={"question": "zebra-canary-7734" * 200})
     lines = [r.getMessage() for r in caplog.records if r.name == "web.events"]
     assert lines[0].startswith("api.ask status=200 kind=answer ms=") and lines[0].endswith("citations=1 history=1")
     assert lines[1].startswith("api.check status=200 kind=overstated ms=")
-    assert lines[2].startswith("pages.kiosk status=200 kind=")
-    assert lines[3].startswith("api.ask status=400 kind=bad_field ms=")
+    assert lines[2].startswith("pages.kiosk status=303 kind=handoff ms=") and lines[2].endswith("history=0")
+    assert lines[3].startswith("pages.kiosk_answer status=200 kind=answer ms=")  # the GET it redirects to
+    assert lines[4].startswith("api.ask status=400 kind=bad_field ms=")
     assert "zebra-canary-7734" not in caplog.text

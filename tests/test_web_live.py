@@ -141,9 +141,16 @@ def test_a_rebuild_and_a_reload_under_load_drop_no_request(folders, tmp_path):
 def test_no_question_or_clinician_text_reaches_a_log_a_file_or_a_cookie(folders, tmp_path):
     started = time.time()
     workdir = tmp_path / "srv"
-    with gunicorn(workdir, *folders, workers=1, rate_limit="12 per minute") as server:
+    state = {"BOT_HANDOFF_DB": workdir / "run" / "kiosk-handoff.sqlite3",
+             "BOT_FEEDBACK_STORE": workdir / "data" / "feedback.sqlite3"}
+    with gunicorn(workdir, *folders, workers=1, rate_limit="14 per minute", **state) as server:
         json_type = {"Content-Type": "application/json"}
         form = {"Content-Type": "application/x-www-form-urlencoded"}
+        kiosk = server.request("POST", "/kiosk", f"question={CANARY}+fibro&history={CANARY}".encode(), form)
+        shown = server.request("GET", kiosk.headers["Location"])  # the kiosk's post/redirect/get
+        vote = server.request("POST", "/feedback", b"snippets=fibro&kind=answer&helpful=yes", form)
+        assert (kiosk.status, shown.status, vote.status) == (303, 200, 303) and CANARY.encode() in shown.body
+        assert CANARY not in kiosk.headers["Location"]
         sent = [
             server.ask(f"Does ketamine help fibro {CANARY}?", history=[f"earlier {CANARY}"]),
             server.request("POST", "/api/check", {"text": f"Ketamine is proven to cure {CANARY} pain."}),
@@ -159,13 +166,32 @@ def test_no_question_or_clinician_text_reaches_a_log_a_file_or_a_cookie(folders,
         ]
     statuses = [r.status for r in sent]
     assert statuses[:10] == [200, 200, 400, 400, 400, 415, 200, 200, 200, 404] and 429 in statuses
-    assert not any("Set-Cookie" in r.headers for r in sent)
+    assert not any("Set-Cookie" in r.headers for r in [*sent, kiosk, shown, vote])
+    assert all(path.exists() for path in state.values())  # both stores were written to, and are searched below
     log = (workdir / "server.log").read_text()
     assert re.search(r"web\.events: api\.ask status=200 kind=answer ms=[\d.]+ citations=\d+ history=1", log)
     assert "api.ask status=429 kind=rate_limited" in log and '"GET (no such page)" 404' in log
     leaks = [path for path in files_under(tmp_path) if CANARY.encode() in path.read_bytes()]
     leaks += [path for path in files_changed_since(ROOT, started) if CANARY.encode() in path.read_bytes()]
     assert leaks == []
+
+
+def test_the_kiosk_hand_off_reaches_whichever_worker_gets_the_redirect(folders, tmp_path):
+    """Two workers, a new connection per request: the GET after the POST may meet either worker."""
+    workdir = tmp_path / "srv"
+    with gunicorn(workdir, *folders, workers=2, BOT_HANDOFF_DB=workdir / "run" / "handoff.sqlite3") as server:
+        server.wait_for_workers(2)
+        form = {"Content-Type": "application/x-www-form-urlencoded"}
+        for i in range(12):
+            posted = server.request("POST", "/kiosk", f"question=side+effects+{i}".encode(), form)
+            assert posted.status == 303
+            shown = server.request("GET", posted.headers["Location"])
+            assert shown.status == 200 and f"side effects {i}".encode() in shown.body
+            again = server.request("GET", posted.headers["Location"])
+            assert again.status == 303 and again.headers["Location"] == "/kiosk"  # once only, on any worker
+        posts = set(re.findall(r"\[(\d+)\] \[INFO\] web\.events: pages\.kiosk status=303", server.log()))
+        gets = set(re.findall(r"\[(\d+)\] \[INFO\] web\.events: pages\.kiosk_answer status=200", server.log()))
+        print(f"\nkiosk posts answered by workers {sorted(posts)}, answer pages by {sorted(gets)}")
 
 
 def files_under(folder: Path):

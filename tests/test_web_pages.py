@@ -7,7 +7,7 @@ import pytest
 from markupsafe import escape
 
 from web import create_app
-from web.view import qr_code
+from web.qr import source_codes
 
 
 def html_of(response, status: int = 200) -> str:
@@ -18,7 +18,7 @@ def html_of(response, status: int = 200) -> str:
 
 @pytest.mark.parametrize("path, heading", [
     ("/", "Ask about ketamine"), ("/kiosk", "Ask about ketamine"), ("/clinician", "Check a sentence"),
-    ("/sources", "Sources"), ("/about", "How this chatbot works"),
+    ("/sources", "Sources"), ("/about", "How this chatbot works"), ("/evidence", "Evidence at a glance"),
 ])
 def test_every_page_renders_with_one_h1_and_a_language(client, path, heading):
     html = html_of(client.get(path))
@@ -42,7 +42,7 @@ def test_form_post_returns_the_whole_page_with_a_cited_answer(client):
     assert 'class="step filled"' in html
     assert "Understood as: <q>does ketamine help fibromyalgia?</q>" in html
     assert '<input type="hidden" name="history" value="Does ketamine help fibro?">' in html
-    assert 'action="/#c2"' in html  # the next page jumps to the next card
+    assert 'action="/"' in html and "#c" not in re.search(r'<form id="ask-form"[^>]*>', html).group(0)
     assert 'id="start" class="start" aria-labelledby="start-heading" hidden' in html
 
 
@@ -111,20 +111,24 @@ def test_kiosk_page_carries_its_timeouts_and_start_over(engine):
     assert 'autocomplete="off"' in html
 
 
-def test_kiosk_answer_has_a_qr_of_the_source_links_and_no_outgoing_links(client, engine):
+def test_kiosk_answer_has_a_qr_per_source_and_no_outgoing_links(client, engine):
     question = "Does ketamine help fibro?"
-    html = html_of(client.post("/kiosk", data={"question": question}))
-    urls = [c.source.url for c in engine.ask(question, mode="kiosk").citations]
-    assert str(qr_code(urls)) in html
-    assert question not in re.search(r"<svg.*?</svg>", html, re.S).group(0)
+    html = html_of(client.post("/kiosk", data={"question": question}, follow_redirects=True))
+    codes = source_codes(engine.ask(question, mode="kiosk").citations)
+    assert codes and all(str(code.svg) in html for code in codes)
+    for svg in re.findall(r"<svg.*?</svg>", html, re.S):
+        assert question not in svg
     sources = re.search(r'<ol class="source-list">.*?</ol>', html, re.S).group(0)
-    assert "<a " not in sources  # an offline kiosk: titles only, the QR code carries the links
-    assert 'action="/kiosk#c2"' in html
+    assert "<a " not in sources  # an offline kiosk: titles only, the QR codes carry the links
+    assert 'action="/kiosk"' in html
 
 
-def test_kiosk_crisis_adds_the_staff_line(client, engine):
-    html = html_of(client.post("/kiosk", data={"question": "I want to end my life"}))
-    assert engine.messages["kiosk_staff"] in html and 'href="tel:988"' in html
+def test_kiosk_crisis_adds_the_staff_line_and_numbers_as_text(client, engine):
+    html = html_of(client.post("/kiosk", data={"question": "I want to end my life"}, follow_redirects=True))
+    banner = re.search(r'<div class="urgent-banner".*?</div>', html, re.S).group(0)
+    assert engine.messages["kiosk_staff"] in banner and "call or text 988" in banner and "call 911" in banner
+    assert "href=" not in banner  # a kiosk cannot call: the numbers are there to read
+    assert "tel:" not in html and "sms:" not in html
 
 
 def test_bot_mode_kiosk_makes_the_home_page_the_kiosk(engine):
@@ -226,3 +230,27 @@ def test_head_requests_work_like_get(client):
 def test_no_page_sets_a_cookie(client):
     for response in (client.get("/"), client.post("/", data={"question": "side effects?"}), client.get("/kiosk")):
         assert "Set-Cookie" not in response.headers
+
+
+def test_sources_page_shows_public_summaries_and_never_the_curators_notes(knowledge_copy, tmp_path):
+    from bot.engine import Engine, build_index
+    from bot.settings import Settings
+    from tests.fakes import HashEmbedder
+
+    registry = knowledge_copy / "sources.yaml"
+    text = registry.read_text()
+    text = text.replace("  checked: 2026-11-01\n- id: clinic-b", "  checked: 2026-11-01\n"
+                        "  note: \"[V2] sources.md had it only second-hand; not yet checked against the full review\"\n"
+                        "  summary: \"A big review that pooled 67 trials of drug K.\"\n- id: clinic-b", 1)
+    text = text.replace("  authors: Example C\n", "  authors: Example C (byline not recorded)\n  note: curator-only remark\n")
+    text = text.replace("  journal: Regulator\n", "  journal: Regulator (read via a label-text copy)\n")
+    registry.write_text(text)
+    settings = Settings(knowledge_dir=knowledge_copy, index_dir=tmp_path / "index")
+    build_index(settings, HashEmbedder())
+    engine = Engine(settings, HashEmbedder())
+    html = html_of(create_app({"ENGINE": engine}).test_client().get("/sources"))
+    assert "A big review that pooled 67 trials of drug K." in html
+    assert "An observational study with 1,034 people, published in 2025." in html  # no summary: made from the fields
+    for note in ("[V2]", "second-hand", "not yet checked", "curator-only", "Notes from", "not recorded", "read via"):
+        assert note not in html, note
+    assert "Example C." in html and "Regulator, 2024." in html

@@ -72,10 +72,13 @@ def test_templates_have_no_inline_script_style_or_handlers():
 
 def test_rendered_pages_have_no_inline_script_or_style(app):
     client = app.test_client()
-    for response in (client.get("/"), client.post("/kiosk", data={"question": "Does ketamine help fibro?"}),
-                     client.post("/", data={"question": "I want to end my life"})):
+    for response in (client.get("/"), client.post("/kiosk", data={"question": "Does ketamine help fibro?"},
+                                                  follow_redirects=True),
+                     client.post("/", data={"question": "I want to end my life"}), client.get("/evidence"),
+                     client.get("/take-home?s=fibro"), client.get("/clinician")):
         html = response.get_data(as_text=True)
-        assert len(re.findall(r"<script", html)) == 1 and 'src="/static/js/app.js"' in html
+        scripts = re.findall(r"<script[^>]*>", html)
+        assert scripts == ['<script src="/static/js/app.js" defer>', '<script src="/static/js/answer-actions.js" defer>']
         assert not re.search(r"<style\b|\sstyle=|\son[a-z]+=|javascript:", html)
 
 

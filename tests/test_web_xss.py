@@ -25,11 +25,12 @@ def shown_as_text(response, status: int = 200) -> str:
 @pytest.mark.parametrize("payload", PAYLOADS)
 @pytest.mark.parametrize("path", ["/", "/kiosk"])
 def test_chat_pages_show_the_question_as_text(client, path, payload):
-    html = shown_as_text(client.post(path, data={"question": payload}))
+    # The kiosk's form POST redirects to its one-time answer page (post/redirect/get): follow it.
+    html = shown_as_text(client.post(path, data={"question": payload}, follow_redirects=True))
     assert html.count('<article id="c1"') == 1
     shown_as_text(client.post(path, data={"question": payload, "card": "3"}, headers={"X-Fragment": "answer"}))
     # As an earlier question it is written into hidden follow-up fields and a second card.
-    shown_as_text(client.post(path, data={"question": "side effects?", "history": [payload]}))
+    shown_as_text(client.post(path, data={"question": "side effects?", "history": [payload]}, follow_redirects=True))
 
 
 @pytest.mark.parametrize("payload", PAYLOADS)

@@ -8,10 +8,15 @@ index is picked up without a restart (web/state.py). docs/security.md: threats, 
 
 from __future__ import annotations
 
+import logging
+
 from flask import Flask
 
 from bot.settings import Settings
-from web import api, errors, logs, pages, security, state
+from web import api, errors, feedback, logs, pages, security, state
+from web.handoff import HandOff
+
+log = logging.getLogger(__name__)
 
 
 def default_config(env=None) -> dict:
@@ -29,6 +34,13 @@ def default_config(env=None) -> dict:
         "RATE_LIMIT": settings.rate_limit,  # per client address; "" turns it off
         "RATE_LIMIT_STORAGE": settings.rate_limit_storage,  # per worker; redis://... to share
         "TRUSTED_PROXIES": settings.trusted_proxies,  # reverse proxies in front (X-Forwarded-For)
+        # The clinic's public deployment of this app (https://...): the kiosk's QR code opens its
+        # /take-home page. Without it, the kiosk shows one code per cited source instead.
+        "PUBLIC_URL": settings.public_url,
+        "FEEDBACK_STORE": str(settings.feedback_store),  # bot/feedback.py
+        "FEEDBACK": None,  # an object with record() and counts() (tests)
+        # The kiosk's one-time hand-off from a form POST to the page it redirects to (web/handoff.py).
+        "HANDOFF_DB": str(settings.handoff_db),
         "WATCH_INDEX": True,  # pick up a rebuilt index without a restart (web/state.py)
         "ENGINE": None,  # an already loaded bot.engine.Engine (tests)
         "EMBEDDER": None,  # an embedder to load the engine with (tests: the fake one)
@@ -49,10 +61,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
     state.init_app(app)
+    app.extensions["kiosk_handoff"] = HandOff(app.config["HANDOFF_DB"])
+    feedback.init_app(app)
     security.init_app(app)
     logs.init_app(app)
     errors.init_app(app)
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
-    security.limit_asking(app, ["api.ask", "api.check", "pages.home", "pages.kiosk", "pages.clinician"])
+    app.register_blueprint(feedback.bp)
+    security.limit_asking(app, ["api.ask", "api.check", "pages.home", "pages.kiosk", "pages.clinician",
+                                "feedback.vote"])
     return app

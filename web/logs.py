@@ -20,7 +20,9 @@ from flask import Flask, g, request
 log = logging.getLogger("web.events")
 error_log = logging.getLogger("web.errors")
 
-ASKING = frozenset({"api.ask", "api.check", "pages.home", "pages.kiosk", "pages.clinician"})
+ASKING = frozenset({"api.ask", "api.check", "pages.home", "pages.kiosk", "pages.clinician", "feedback.vote"})
+# The kiosk's answer page after its post/redirect/get: the answer is made on this GET.
+ANSWERING_GETS = frozenset({"pages.kiosk_answer"})
 
 
 def init_app(app: Flask) -> None:
@@ -40,7 +42,8 @@ def _start() -> None:
 def _event(response):
     rule = request.url_rule
     request.environ["bot.route"] = rule.rule if rule is not None else "(no such page)"
-    if request.endpoint not in ASKING or request.method != "POST":
+    asking = request.endpoint in ASKING and request.method == "POST"
+    if not asking and request.endpoint not in ANSWERING_GETS:
         return response
     kind, counts = g.get("event", ("-", {}))
     ms = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000.0

@@ -20,6 +20,7 @@ from flask import Flask, current_app, g
 
 from bot.engine import Engine
 from bot.errors import BotError, KnowledgeError
+from bot.knowledge.messages import Messages, load_messages
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -38,10 +39,16 @@ class EngineState:
     problem: str = ""  # why the engine is not ready, with the command that fixes it
     stamp: Stamp = None  # index/manifest.json as it was when this state was loaded
     reload_problem: str = ""  # a newer index on disk that could not be loaded (the old one serves)
+    fallback_messages: Messages | None = None  # without an engine: the fixed wording, if it loads
 
     @property
     def ready(self) -> bool:
         return self.engine is not None
+
+    @property
+    def messages(self) -> Messages | None:
+        """The fixed wording (help numbers on every page, even when the index is not ready)."""
+        return self.engine.messages if self.engine else self.fallback_messages
 
 
 class NotReady(Exception):
@@ -106,19 +113,20 @@ def load(config, embedder=None) -> EngineState:
     settings = (config.get("SETTINGS") or Settings.from_env()).replace(
         **{k: v for k, v in (("knowledge_dir", config.get("KNOWLEDGE_DIR")), ("index_dir", config.get("INDEX_DIR"))) if v})
     stamp = manifest_stamp(settings.index_dir)  # taken first: a swap during the load is seen next time
+    fallback = _messages_or_none(settings)
     try:
         engine = Engine(settings, embedder=embedder or config.get("EMBEDDER"), retrieval=config.get("RETRIEVAL"))
     except KnowledgeError as exc:
         problem = f"{exc}. Fix the file (python -m bot lint lists every problem), then run: python -m bot build"
         log.error("engine not ready: %s", problem)
-        return EngineState(settings, problem=problem, stamp=stamp)
+        return EngineState(settings, problem=problem, stamp=stamp, fallback_messages=fallback)
     except BotError as exc:
         log.error("engine not ready: %s", exc)
-        return EngineState(settings, problem=str(exc), stamp=stamp)
+        return EngineState(settings, problem=str(exc), stamp=stamp, fallback_messages=fallback)
     except Exception as exc:  # noqa: BLE001 - a broken file must leave the server up and not ready
         problem = f"the index or knowledge could not be loaded ({type(exc).__name__}). Fix it with: python -m bot build"
         log.error("engine not ready: %s", problem, exc_info=True)
-        return EngineState(settings, problem=problem, stamp=stamp)
+        return EngineState(settings, problem=problem, stamp=stamp, fallback_messages=fallback)
     try:
         engine.check(WARM_UP_TEXT)
     except Exception as exc:  # noqa: BLE001 - the engine still answers questions; the check will say why
@@ -126,6 +134,13 @@ def load(config, embedder=None) -> EngineState:
     log.info("engine ready: %d snippets, %d sources, index built at %s", len(engine.knowledge.snippets),
              len(engine.knowledge.sources), engine.index.manifest.get("built_at"))
     return EngineState(settings, engine, stamp=stamp)
+
+
+def _messages_or_none(settings: Settings) -> Messages | None:
+    try:
+        return load_messages(settings.knowledge_dir)
+    except Exception:  # noqa: BLE001 - broken wording: pages go without the help box rather than fail
+        return None
 
 
 def current() -> EngineState:

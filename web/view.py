@@ -1,4 +1,4 @@
-"""What the templates show, built from the engine's Answer: cards, certainty scale, QR code.
+"""What the templates show, built from the engine's Answer: cards, certainty scale, QR codes.
 
 Medical wording comes from the Answer and engine.messages (knowledge/messages.yaml); this module
 only arranges it.
@@ -6,15 +6,17 @@ only arranges it.
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-import segno
-from markupsafe import Markup, escape
-
 from bot.answer.compose import Answer
+from bot.answer.render import describe
 from bot.engine import Engine
 from bot.knowledge.load import Source
+from web.qr import QrCode, source_codes, take_home_code
+from web.takehome import take_home_path
 
 SCALE_STEPS = 4
 SCALE = {"high": 4, "moderate": 3, "low": 2, "very-low": 1}
@@ -49,7 +51,8 @@ class Card:
     certainty: Certainty | None
     disagreement: str  # the "Studies disagree" text without its heading
     history: tuple[str, ...]  # earlier questions to send with a follow-up from this card
-    qr_svg: Markup | None = None
+    take_home: str = ""  # path of the take-home page of this answer's snippets ("" without snippets)
+    codes: tuple[QrCode, ...] = ()  # kiosk: one take-home code, or one per cited source
 
     @property
     def urgent(self) -> bool:
@@ -59,17 +62,29 @@ class Card:
     def dom_id(self) -> str:
         return self.answer.html_id
 
+    @property
+    def snippet_ids(self) -> tuple[str, ...]:
+        return tuple(p.snippet.id for p in self.answer.parts)
+
+    @property
+    def checked(self) -> dt.date | None:
+        """When the evidence behind this answer was last checked: the oldest of its snippets' dates."""
+        return min((p.snippet.checked for p in self.answer.parts), default=None)
+
 
 def make_card(engine: Engine, number: int, question: str, answer: Answer,
-              history: Sequence[str], kiosk: bool = False) -> Card:
+              history: Sequence[str], kiosk: bool = False, public_url: str = "") -> Card:
     answer = replace(answer, html_id=f"c{number}")
     messages = engine.messages
     heading = messages["disagreement_heading"]
     disagreement = answer.disagreement.removeprefix(heading).lstrip(": ").strip()
-    urls = [c.source.url for c in answer.citations if c.source.url]
+    ids = [p.snippet.id for p in answer.parts]
+    take_home = take_home_path(engine.knowledge, ids) if ids else ""
+    codes: tuple[QrCode, ...] = ()
+    if kiosk and take_home:
+        codes = (take_home_code(public_url + take_home),) if public_url else source_codes(answer.citations)
     return Card(number=number, question=question, answer=answer, certainty=certainty_of(answer, messages),
-                disagreement=disagreement, history=tuple(history),
-                qr_svg=qr_code(urls) if kiosk and urls else None)
+                disagreement=disagreement, history=tuple(history), take_home=take_home, codes=codes)
 
 
 def certainty_of(answer: Answer, messages) -> Certainty | None:
@@ -79,14 +94,6 @@ def certainty_of(answer: Answer, messages) -> Certainty | None:
     text = answer.certainty_line.removeprefix(heading).strip()
     return Certainty(heading=heading, label=messages["certainty_labels"][answer.certainty], text=text,
                      filled=SCALE.get(answer.certainty))
-
-
-def qr_code(urls: Sequence[str]) -> Markup:
-    """An inline SVG QR code carrying the sources' links, one a line (never the question)."""
-    qr = segno.make("\n".join(urls), error="m", micro=False)
-    svg = qr.svg_inline(scale=4, dark="#000", light="#fff", svgclass="qr", lineclass=None, omitsize=False)
-    label = f"QR code with the links to {len(urls)} source{'s' if len(urls) != 1 else ''}"
-    return Markup(svg.replace("<svg ", f'<svg role="img" aria-label="{escape(label)}" ', 1))
 
 
 @dataclass(frozen=True)
@@ -109,7 +116,18 @@ def source_groups(sources: Sequence[Source]) -> list[SourceGroup]:
     return groups
 
 
-def source_link(source: Source) -> str:
-    if source.url:
-        return source.url
-    return f"https://doi.org/{source.doi}" if source.doi else ""
+# Working notes that crept into public fields ("(byline not recorded)", "(read via a label-text copy)").
+_WORKING_NOTE = re.compile(r"\s*\((?:[^()]*\b(?:not recorded|read via|mirror)\b[^()]*)\)", re.I)
+
+
+def public_text(text: str | None) -> str:
+    """A registry field as patients see it: without curators' working notes in brackets."""
+    return _WORKING_NOTE.sub("", text or "").strip()
+
+
+def public_summary(source: Source) -> str:
+    """The source's public summary, or one made from its fields; never the curators' note."""
+    if source.summary:
+        return " ".join(source.summary.split())
+    what = describe(source)
+    return f"{what[:1].upper()}{what[1:]}, published in {source.year}."

@@ -71,3 +71,8 @@ def check_messages(path: Path, problems: Problems) -> MessagesFile | None:
             problems.add(path, field, f"unknown placeholder {{{', '.join(sorted(unknown))}}}"
                          f" (allowed: {', '.join(allowed) or 'none'})")
     return data
+
+
+def load_messages(knowledge_dir) -> Messages:
+    """messages.yaml alone (the web's "not ready" pages still show the help lines); KnowledgeError if broken."""
+    return Messages(check_messages(Path(knowledge_dir) / "messages.yaml", Problems(strict=True)))

@@ -107,6 +107,11 @@ class Contact(Strict):
 ROLES = ("emergency", "crisis", "advice", "domestic_violence", "sexual_assault", "substance_use")
 
 
+class UrgentHelp(Strict):
+    heading: Text
+    kiosk_staff: Text
+
+
 class MessagesFile(Strict):
     reminder: Text
     certainty_heading: Text
@@ -124,6 +129,7 @@ class MessagesFile(Strict):
     unmatched_terms: Text
     kiosk_staff: Text
     help_line: Text
+    urgent_help: UrgentHelp
     safety: dict[str, Text]
 
 

@@ -72,9 +72,16 @@ class Expander:
             term = match.group(1)
             targets = self.targets[term]
             found.append((term, targets))
+            if match.start() < last:
+                continue  # a repeated word already dropped from what is shown (below)
             pieces.append(folded[last:match.start()])
-            pieces.append(_shown_as(term, targets))
+            shown = _shown_as(term, targets)
+            pieces.append(shown)
             last = match.end()
+            # "neuropathic pain" read as "nerve pain": the shown words already end with "pain".
+            repeat = re.match(rf"\s+{re.escape(shown.split()[-1])}(?![\w'])", folded[last:])
+            if len(targets) == 1 and repeat:
+                last += repeat.end()
         pieces.append(folded[last:])
         extra = [t for _, targets in found for t in targets]
         expanded = " ".join([normalized, *extra]) if extra else normalized
@@ -85,7 +92,8 @@ class Expander:
 def _shown_as(term: str, targets: tuple[str, ...]) -> str:
     if len(targets) == 1:
         return targets[0]
-    return f"{term} ({', '.join(targets)})"
+    others = [t for t in targets if t != term]  # "nerve pain (neuropathic pain)", not "(..., nerve pain)"
+    return f"{term} ({', '.join(others)})" if others else term
 
 
 class FacetFinder:

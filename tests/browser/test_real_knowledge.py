@@ -12,7 +12,8 @@ import pytest
 from bot.engine import build_index
 from bot.settings import Settings
 from tests.browser.conftest import ROOT, serve
-from tests.browser.support import ask, axe_violations, describe
+from tests.browser.support import EVERY_LEVEL, ask, axe_violations, describe
+from tests.browser.test_qr_codes import decode
 from web import create_app
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
@@ -58,26 +59,67 @@ def test_first_question_gets_a_cited_answer_with_certainty(browser, real_url, ou
     page.locator("#c2").evaluate("el => el.remove()")  # the screenshot shows one answer
     page.locator("#c3").evaluate("el => el.remove()")
     save(page, output_dir, "patient-answer.png", full_page=True)
-    violations = axe_violations(page)
+    violations = axe_violations(page, levels=EVERY_LEVEL)
     assert not violations, describe(violations)
     context.close()
 
 
 def test_kiosk_and_crisis_screenshots(browser, real_url, output_dir):
-    context = browser.new_context(viewport={"width": 1080, "height": 1500})
+    context = browser.new_context(viewport={"width": 1080, "height": 1920})
     page = context.new_page()
     page.goto(real_url + "/kiosk")
     page.locator("#start button").first.click()
     card = page.locator("#c1")
     card.wait_for()
-    assert card.locator("svg[role=img]").is_visible()
     page.evaluate("window.scrollTo(0, 0)")
     save(page, output_dir, "kiosk-answer.png", full_page=True)
+    # The screenshot in the README is scanned too: every code in it holds a source's link.
+    decoded = decode(output_dir / "kiosk-answer.png")
+    codes = card.locator("svg.qr-code")
+    print(f"\nzbarimg on kiosk-answer.png: {decoded}")
+    assert codes.count() >= 2 and len(decoded) == codes.count()
+    assert all(url.startswith("https://") for url in decoded)
     page.locator("#start-over").click()
     crisis, _ = ask(page, "I want to end my life")
-    assert crisis.locator(".urgent-banner a[href^='tel:']").count() >= 2
+    assert crisis.locator(".urgent-banner .contact-text").count() >= 2
     page.evaluate("window.scrollTo(0, 0)")
     save(page, output_dir, "crisis-banner.png")
-    violations = axe_violations(page)
+    violations = axe_violations(page, levels=EVERY_LEVEL)
     assert not violations, describe(violations)
+    context.close()
+
+
+def test_evidence_chart_and_dark_mode_screenshots(browser, real_url, output_dir):
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    page.goto(real_url + "/evidence")
+    assert page.locator("svg.evidence-chart rect.ev-cell").count() >= 20
+    save(page, output_dir, "evidence-chart.png", full_page=True)
+    violations = axe_violations(page, levels=EVERY_LEVEL)
+    assert not violations, describe(violations)
+    context.close()
+    context = browser.new_context(viewport={"width": 390, "height": 844}, color_scheme="dark", device_scale_factor=2,
+                                  reduced_motion="reduce")
+    page = context.new_page()
+    page.goto(real_url + "/")
+    ask(page, "Does ketamine help nerve pain?")
+    save(page, output_dir, "phone-dark.png")
+    violations = axe_violations(page, levels=EVERY_LEVEL)
+    assert not violations, describe(violations)
+    context.close()
+
+
+def test_the_sources_page_shows_no_curators_notes(browser, real_url):
+    from bot.knowledge.load import load_knowledge
+
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(real_url + "/sources")
+    text = page.locator("main").inner_text()
+    for source in load_knowledge(ROOT / "knowledge").sources:
+        assert source.title in text
+        if source.note:
+            assert " ".join(source.note.split())[:40] not in " ".join(text.split()), source.id
+    for working_note in ("[V1]", "[V2]", "[S]", "second-hand", "not recorded", "not yet checked", "Notes from"):
+        assert working_note not in text, working_note
     context.close()

@@ -1,7 +1,9 @@
 /* Progressive enhancement for the chat and kiosk pages. Without it, the forms POST and the
  * server returns the whole page. With it, the same form is posted with the header
- * "X-Fragment: answer" and only the new answer card is added to the live region.
- * The conversation (earlier questions for follow-ups) lives only in this script's memory. */
+ * "X-Fragment: answer" and only the new answer card is added to the live region, newest first,
+ * right under the question box and the "Urgent help" box.
+ * The conversation (earlier questions for follow-ups) lives only in this script's memory.
+ * Print, copy, share and "Was this helpful?" are in answer-actions.js (event "answer-added"). */
 (function () {
   "use strict";
 
@@ -56,17 +58,34 @@
   }
 
   function addCard(html, question) {
-    conversation.insertAdjacentHTML("beforeend", html);
+    conversation.insertAdjacentHTML("afterbegin", html);
     cardCount += 1;
     asked.push(question);
     if (asked.length > maxHistory) { asked.shift(); }
     if (start) { start.hidden = true; }
     input.value = "";
     status.textContent = "Answer ready.";
-    var card = conversation.lastElementChild;
+    var card = conversation.firstElementChild;
     enableReadAloud(card);
-    card.scrollIntoView({ block: "start" });
-    input.focus({ preventScroll: true });
+    card.dispatchEvent(new CustomEvent("answer-added", { bubbles: true }));
+    showNewAnswer(card);
+  }
+
+  /* The new answer sits right under the question box and the "Urgent help" box. If its start is
+   * out of view (asked from a follow-up further down), bring the three into view together; on a
+   * short screen (high zoom) where they cannot all fit, show the answer itself and focus it. */
+  function showNewAnswer(card) {
+    var room = window.innerHeight - 120;
+    var top = card.getBoundingClientRect().top;
+    if (top >= 0 && top <= room) {
+      input.focus({ preventScroll: true });
+    } else if (top - form.getBoundingClientRect().top <= room) {
+      form.scrollIntoView({ block: "start" });
+      input.focus({ preventScroll: true });
+    } else {
+      card.scrollIntoView({ block: "start" });
+      card.focus({ preventScroll: true });
+    }
   }
 
   function showServerError(html) {
@@ -106,7 +125,8 @@
     stopReading();
     if (wasReading) { return; }
     var card = button.closest(".card");
-    var parts = Array.prototype.map.call(card.querySelectorAll(".card-question, .speakable"), function (el) {
+    /* Only the answer: never the question (on a kiosk the whole waiting room would hear it). */
+    var parts = Array.prototype.map.call(card.querySelectorAll(".speakable"), function (el) {
       return el.textContent.replace(/\[\d+\]/g, " ").replace(/\s+/g, " ").trim();
     });
     var utterance = new window.SpeechSynthesisUtterance(parts.join(". "));
@@ -137,7 +157,7 @@
     status.textContent = "";
     if (start) { start.hidden = false; }
     try { window.sessionStorage.clear(); window.localStorage.clear(); } catch (ignored) { /* storage off */ }
-    window.history.replaceState(null, "", window.location.pathname);
+    window.history.replaceState(null, "", main.getAttribute("data-start-url") || window.location.pathname);
     window.scrollTo(0, 0);
     document.getElementById("page-heading").focus();
   }
