@@ -55,6 +55,19 @@ def engine(fake_settings) -> Engine:
     return engine
 
 
+@pytest.fixture(scope="session")
+def real_settings(tmp_path_factory) -> Settings:
+    """The real knowledge and the real model, indexed once per test session (about a minute)."""
+    settings = Settings.from_env(index_dir=tmp_path_factory.mktemp("real") / "index")
+    build_index(settings)
+    return settings
+
+
+@pytest.fixture(scope="session")
+def real_engine(real_settings) -> Engine:
+    return Engine(real_settings)
+
+
 @pytest.fixture
 def client(engine):
     """A test client of the web app over the fake engine, rate limit off."""

@@ -63,6 +63,13 @@ def test_names_are_uncovered_only_in_mixed_case(coverage):
     assert coverage.unknown_names("Ketamine helps fibromyalgia") == []  # a capital at the start is no name
 
 
+@pytest.mark.parametrize("heading", ["Can Ketamine Use Cause Liver Trouble?", "What Should I Expect At My First Visit",
+                                     "How Long Does Relief Last After The Drip?"])
+def test_capitals_in_a_title_case_heading_are_no_names(coverage, heading):
+    assert coverage.unknown_names(heading) == []
+    assert coverage.unknown_names("my doctor in Scottsdale said " + heading.lower()) == ["scottsdale"]
+
+
 @pytest.mark.parametrize("question,target", [
     ("ketamine for OCD", "ocd"),
     ("can ketamine help people with tinnitus", "tinnitus"),

@@ -6,7 +6,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot.engine import Engine, build_index
 from bot.knowledge.lint import lint
 from bot.knowledge.load import load_knowledge
 from bot.measure.evaluate import evaluate, load_cases
@@ -15,13 +14,6 @@ from tests.invariants import check_answer
 
 pytestmark = pytest.mark.integration
 DEV = Path(__file__).parent / "data" / "dev_questions.jsonl"
-
-
-@pytest.fixture(scope="module")
-def real_engine(tmp_path_factory):
-    settings = Settings.from_env(index_dir=tmp_path_factory.mktemp("real") / "index")
-    build_index(settings)
-    return Engine(settings)
 
 
 @pytest.fixture(scope="module")

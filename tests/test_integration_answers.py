@@ -12,10 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.engine import Engine, build_index
 from bot.measure.answer_stats import answer_words, measure
 from bot.measure.evaluate import load_cases
-from bot.settings import Settings
 from tests.invariants import check_answer
 
 pytestmark = pytest.mark.integration
@@ -118,13 +116,6 @@ TOPICS = {
 CASES = [pytest.param(topic, q, id=f"{topic}: {q}") if isinstance(q, str)
          else pytest.param(topic, *q.values, marks=q.marks, id=f"{topic}: {q.values[0]}")
          for topic, (_, questions) in TOPICS.items() for q in questions]
-
-
-@pytest.fixture(scope="module")
-def real_engine(tmp_path_factory):
-    settings = Settings.from_env(index_dir=tmp_path_factory.mktemp("real-answers") / "index")
-    build_index(settings)
-    return Engine(settings)
 
 
 def short_and_cited(answer):

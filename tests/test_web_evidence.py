@@ -40,7 +40,7 @@ def test_equally_certain_snippets_that_differ_are_mixed():
 
 def test_harms_information_and_other_outcomes_stay_out():
     grid = make_grid([snippet("a", "harm", "low"), snippet("b", "info", "not-graded"),
-                      snippet("c", "benefit", "low", outcomes=("bladder",)), snippet("d", "uncertain", "low")])
+                      snippet("c", "benefit", "low", outcomes=("bladder",)), snippet("d", "uncertain", "low")], VOCABULARY)
     assert [c.snippet_ids for c in grid.cells] == [("d",)]
 
 
@@ -48,7 +48,7 @@ def test_a_medicine_is_split_by_route_only_when_the_routes_disagree():
     same = make_grid([snippet("a", "uncertain", "low", routes=("iv",)), snippet("b", "uncertain", "low", routes=("oral",))], VOCABULARY)
     assert [r.route for r in same.rows] == [None]
     differ = make_grid([snippet("a", "benefit", "low", routes=("iv",)),
-                        snippet("b", "no-clear-benefit", "low", routes=("oral",))])
+                        snippet("b", "no-clear-benefit", "low", routes=("oral",))], VOCABULARY)
     assert [(r.route, r.label) for r in differ.rows] == [("iv", "Ketamine, drip (IV)"), ("oral", "Ketamine, by mouth")]
     assert [only_cell_of(r, differ).finding for r in differ.rows] == ["benefit", "no-clear-benefit"]
 
@@ -59,7 +59,7 @@ def only_cell_of(row, grid):
 
 def test_a_cell_says_when_all_its_evidence_is_one_route():
     grid = make_grid([snippet("a", "benefit", "low", routes=("iv",), conditions=("crps",)),
-                      snippet("b", "uncertain", "low", routes=("oral",), conditions=("fibromyalgia",))])
+                      snippet("b", "uncertain", "low", routes=("oral",), conditions=("fibromyalgia",))], VOCABULARY)
     row = grid.rows[0]
     assert row.route is None
     assert row.cells[grid.conditions.index("crps")].route_note == "drip (IV) only"

@@ -4,7 +4,6 @@ clears itself, and nothing of a question in a URL, a header or the hand-off file
 import copy
 import re
 import time
-from dataclasses import replace
 
 import pytest
 
@@ -93,7 +92,7 @@ def test_fragments_and_the_patient_page_are_not_redirected(client):
 
 def test_bot_mode_kiosk_home_page_posts_redirect_too(engine):
     kiosk_engine = copy.copy(engine)
-    kiosk_engine.settings = replace(engine.settings, mode="kiosk")
+    kiosk_engine.settings = engine.settings.replace(mode="kiosk")
     client = create_app({"ENGINE": kiosk_engine, "RATE_LIMIT": ""}).test_client()
     response = client.post("/", data={"question": "Does ketamine help fibro?"})
     assert response.status_code == 303 and response.headers["Location"].startswith("/kiosk/answer/")

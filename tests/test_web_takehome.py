@@ -7,6 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markupsafe import escape
 
+from bot.errors import SettingsError
 from web import create_app, default_config
 from web.qr import qr_svg, source_codes
 from web.takehome import knowledge_version
@@ -101,10 +102,16 @@ def test_qr_codes_scale_whole_and_keep_their_quiet_zone():
 
 @pytest.mark.parametrize("value, expected", [
     ("https://clinic.example.org/", "https://clinic.example.org"), ("http://10.0.0.5:8000", "http://10.0.0.5:8000"),
-    ("", ""), ("clinic.example.org", ""), ("javascript:alert(1)", ""), ("https://a b", ""),
+    ("", ""),
 ])
 def test_public_url_from_the_environment(value, expected):
     assert default_config({"BOT_PUBLIC_URL": value})["PUBLIC_URL"] == expected
+
+
+@pytest.mark.parametrize("value", ["clinic.example.org", "javascript:alert(1)", "https://a b"])
+def test_a_public_url_that_is_no_web_address_stops_with_one_line_naming_it(value):
+    with pytest.raises(SettingsError, match="^BOT_PUBLIC_URL="):
+        default_config({"BOT_PUBLIC_URL": value})
 
 
 def test_patient_answers_link_to_their_take_home_page(client, engine):

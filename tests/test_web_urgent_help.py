@@ -3,7 +3,6 @@ with the locale's numbers; on the kiosk as text with "tell a member of staff".""
 
 import copy
 import re
-from dataclasses import replace
 
 import pytest
 
@@ -59,7 +58,7 @@ def test_every_answer_card_carries_the_numbers_in_a_line(client, engine):
 
 def test_uk_pages_have_samaritans_999_and_nhs_111(engine):
     uk_engine = copy.copy(engine)
-    uk_engine.settings = replace(engine.settings, locale="uk")
+    uk_engine.settings = engine.settings.replace(locale="uk")
     client = create_app({"ENGINE": uk_engine, "RATE_LIMIT": ""}).test_client()
     for path in ("/", "/kiosk", "/about"):
         found = help_box(client.get(path).get_data(as_text=True))

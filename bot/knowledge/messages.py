@@ -48,7 +48,7 @@ def check_messages(path: Path, problems: Problems) -> MessagesFile | None:
     if data is None:
         return None
     required = {"safety": SAFETY_KINDS, "certainty": [*(c.value for c in Certainty if c != Certainty.NONE)],
-                "disagreement": DISAGREEMENT_REASONS}
+                "disagreement": DISAGREEMENT_REASONS, "urgent_help": ("heading", "kiosk_staff")}
     for section, keys in required.items():
         for key in keys:
             if key not in getattr(data, section):

@@ -107,11 +107,6 @@ class Contact(Strict):
 ROLES = ("emergency", "crisis", "advice", "domestic_violence", "sexual_assault", "substance_use")
 
 
-class UrgentHelp(Strict):
-    heading: Text
-    kiosk_staff: Text
-
-
 class MessagesFile(Strict):
     reminder: Text
     certainty_heading: Text
@@ -129,7 +124,7 @@ class MessagesFile(Strict):
     unmatched_terms: Text
     kiosk_staff: Text
     help_line: Text
-    urgent_help: UrgentHelp
+    urgent_help: dict[str, Text]  # the pages' help box: heading, kiosk_staff
     safety: dict[str, Text]
 
 

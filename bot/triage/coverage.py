@@ -57,6 +57,12 @@ NOT_TARGETS = frozenset("me you him her them us it that this those these people 
                         "life medical reasons reason".split())
 
 
+def capitals_mean_nothing(text: str) -> bool:
+    """A Title Case heading ("Can Ketamine Use Cause Bladder Issues?"): a capital then marks no name."""
+    words_ = re.findall(r"[A-Za-z][A-Za-z'’-]*", text)[1:]
+    return len(words_) >= 3 and sum(w[0].isupper() for w in words_) >= 0.6 * len(words_)
+
+
 def _alternation(terms, plurals: bool = False) -> re.Pattern | None:
     terms = sorted(terms, key=len, reverse=True)
     ending = r"(?:s|es)?\b" if plurals else r"\b"
@@ -131,9 +137,10 @@ class Coverage:
         text = question.text
         if not re.search(r"[a-z]", text):
             return []  # in all capitals, capitals mean nothing
-        found = []
         doctors = [w for w in DOCTOR.findall(question.folded) if w not in (self.known.common or ())]
-        for word in [m.group(0).lower() for m in NAME.finditer(text)] + doctors:
+        names = [] if capitals_mean_nothing(text) else [m.group(0).lower() for m in NAME.finditer(text)]
+        found = []
+        for word in names + doctors:
             if word not in found and self.known.unknown(word):
                 found.append(word)
         return found

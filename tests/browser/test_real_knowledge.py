@@ -9,8 +9,6 @@ import shutil
 
 import pytest
 
-from bot.engine import build_index
-from bot.settings import Settings
 from tests.browser.conftest import ROOT, serve
 from tests.browser.support import EVERY_LEVEL, ask, axe_violations, describe
 from tests.browser.test_qr_codes import decode
@@ -22,9 +20,8 @@ FIRST_QUESTION = "Does ketamine work for chronic pain?"
 
 
 @pytest.fixture(scope="module")
-def real_url(tmp_path_factory):
-    settings = Settings.from_env(index_dir=tmp_path_factory.mktemp("real-web") / "index")
-    build_index(settings)
+def real_url(real_settings):
+    settings = real_settings
     app = create_app({"INDEX_DIR": settings.index_dir, "KNOWLEDGE_DIR": settings.knowledge_dir})
     assert app.extensions["bot"].state.ready, app.extensions["bot"].state.problem
     with serve(app) as url:

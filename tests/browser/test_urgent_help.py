@@ -2,7 +2,6 @@
 at the sizes people use (phone, desktop, kiosk upright and on its side); the question box comes first."""
 
 import copy
-from dataclasses import replace
 
 import pytest
 
@@ -109,7 +108,7 @@ def test_the_patient_page_numbers_can_be_called(page, live_url):
 
 def test_the_uk_page_has_samaritans_999_and_nhs_111(browser, engine):
     uk_engine = copy.copy(engine)
-    uk_engine.settings = replace(engine.settings, locale="uk")
+    uk_engine.settings = engine.settings.replace(locale="uk")
     with serve(create_app({"ENGINE": uk_engine, "RATE_LIMIT": ""})) as url:
         context = context_at(browser, SIZES["phone"])
         page = context.new_page()
