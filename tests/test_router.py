@@ -117,3 +117,24 @@ def test_routing_examples_cover_every_route():
     routing = load_knowledge(FIXTURE_KNOWLEDGE).routing
     assert {label for _, label in routing.examples} == set(Route)
     assert set(SAFETY_ROUTES) <= set(Route)
+
+
+def test_a_safety_route_needs_a_message_near_one_of_its_examples():
+    support = np.array([[1.0, 0.0, 0.0]], np.float32)
+    model = RouterModel((Route.INFO, Route.CRISIS, Route.OUT_OF_SCOPE), np.eye(3, dtype=np.float32),
+                        np.zeros(3, np.float32), ("a", "b", "c"), {Route.CRISIS: 0.3}, support=support,
+                        support_labels=(Route.CRISIS,), support_thresholds={Route.CRISIS: 0.6})
+    likely_crisis = np.array([0.2, 0.7, 0.1])
+    assert model.route(likely_crisis, np.array([0.9, 0.436, 0.0], np.float32)) == Route.CRISIS
+    # Far from every crisis example (a request to count one's steps): the next likeliest route.
+    assert model.route(likely_crisis, np.array([0.0, 0.0, 1.0], np.float32)) == Route.INFO
+    assert model.route(likely_crisis) == Route.CRISIS  # without a vector there is nothing to compare
+
+
+def test_training_keeps_the_safety_examples_and_a_reach_for_each_route():
+    x, labels = _separable()
+    model = train.fit(x, labels)
+    assert set(model.support_labels) == {Route.CRISIS, Route.EMERGENCY}
+    assert len(model.support) == labels.count(Route.CRISIS) + labels.count(Route.EMERGENCY)
+    back = RouterModel.from_files(model.to_files())
+    assert back.support_thresholds == model.support_thresholds and np.array_equal(back.support, model.support)

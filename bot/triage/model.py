@@ -13,8 +13,8 @@ import numpy as np
 
 from bot.enums import Route
 
-WEIGHTS, BIAS, META = "router_weights.npy", "router_bias.npy", "router.json"
-FILES = (WEIGHTS, BIAS, META)
+WEIGHTS, BIAS, SUPPORT, META = "router_weights.npy", "router_bias.npy", "router_support.npy", "router.json"
+FILES = (WEIGHTS, BIAS, SUPPORT, META)
 # A safety route is taken when its probability reaches this, even if another route is likelier:
 # recall first (a false alarm costs a moment; a missed crisis can cost a life).
 SAFETY_ROUTES = (Route.CRISIS, Route.ABUSE, Route.EMERGENCY)
@@ -29,6 +29,12 @@ class RouterModel:
     thresholds: dict[Route, float] = field(default_factory=dict)  # safety route -> probability that takes it
     training_hash: str = ""
     training_rows: int = 0
+    # The safety routes' training vectors, and how close a message must come to one of its route's:
+    # a message far from every example of a safety route (a request to count steps, a blackjack
+    # question) is not read as that route however the linear scores fall.
+    support: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.float32))
+    support_labels: tuple[Route, ...] = ()
+    support_thresholds: dict[Route, float] = field(default_factory=dict)
 
     def probabilities(self, x: np.ndarray) -> np.ndarray:
         """Softmax of the linear scores; one row per input row."""
@@ -37,20 +43,33 @@ class RouterModel:
         exp = np.exp(scores)
         return exp / exp.sum(axis=1, keepdims=True)
 
-    def route(self, probabilities: np.ndarray) -> Route:
-        """The route for one row of probabilities: a safety route at its threshold, else the likeliest."""
+    def route(self, probabilities: np.ndarray, vector: np.ndarray | None = None) -> Route:
+        """The route for one row of probabilities: a safety route at its threshold (and, given the
+        message's vector, within reach of that route's examples), else the likeliest other route."""
         p = dict(zip(self.labels, probabilities.tolist(), strict=True))
+        allowed = {r for r in SAFETY_ROUTES if r in p and p[r] >= self.thresholds.get(r, 0.5)
+                   and self.supported(r, vector)}
         for route in SAFETY_ROUTES:
-            if route in p and p[route] >= self.thresholds.get(route, 0.5):
+            if route in allowed:
                 return route
-        others = {r: v for r, v in p.items() if r not in SAFETY_ROUTES or v >= self.thresholds.get(r, 0.5)}
+        others = {r: v for r, v in p.items() if r not in SAFETY_ROUTES}
         return max(others or p, key=lambda r: p[r])
+
+    def supported(self, route: Route, vector: np.ndarray | None) -> bool:
+        """Whether the message comes as close to one of the route's training examples as most of
+        its own examples come to each other (no vector, or no examples kept: yes)."""
+        if vector is None or route not in self.support_thresholds:
+            return True
+        rows = self.support[[i for i, label in enumerate(self.support_labels) if label == route]]
+        return bool(len(rows)) and float((rows @ vector).max()) >= self.support_thresholds[route]
 
     def to_files(self) -> dict[str, bytes]:
         meta = {"labels": list(self.labels), "features": list(self.feature_names),
                 "thresholds": {str(k): v for k, v in self.thresholds.items()},
+                "support_labels": list(self.support_labels),
+                "support_thresholds": {str(k): v for k, v in self.support_thresholds.items()},
                 "training_hash": self.training_hash, "training_rows": self.training_rows}
-        return {WEIGHTS: _npy(self.weights), BIAS: _npy(self.bias),
+        return {WEIGHTS: _npy(self.weights), BIAS: _npy(self.bias), SUPPORT: _npy(self.support),
                 META: json.dumps(meta, indent=2, sort_keys=True).encode()}
 
     @classmethod
@@ -58,12 +77,16 @@ class RouterModel:
         meta = json.loads(files[META])
         weights = np.load(io.BytesIO(files[WEIGHTS]), allow_pickle=False)
         bias = np.load(io.BytesIO(files[BIAS]), allow_pickle=False)
+        support = np.load(io.BytesIO(files[SUPPORT]), allow_pickle=False)
         labels = tuple(Route(label) for label in meta["labels"])
-        if weights.shape != (len(labels), len(meta["features"])) or bias.shape != (len(labels),):
+        support_labels = tuple(Route(label) for label in meta["support_labels"])
+        if weights.shape != (len(labels), len(meta["features"])) or bias.shape != (len(labels),) \
+                or len(support) != len(support_labels):
             raise ValueError("router arrays do not match their labels and features")
         return cls(labels, weights, bias, tuple(meta["features"]),
                    {Route(k): float(v) for k, v in meta["thresholds"].items()},
-                   meta.get("training_hash", ""), meta.get("training_rows", 0))
+                   meta.get("training_hash", ""), meta.get("training_rows", 0), support, support_labels,
+                   {Route(k): float(v) for k, v in meta["support_thresholds"].items()})
 
 
 def _npy(array: np.ndarray) -> bytes:

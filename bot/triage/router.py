@@ -103,5 +103,5 @@ class Router:
             return Reading(Route.INFO, {})
         x = features(question.vector, signals(question, self.coverage, self.relevance(question.vector)))
         probabilities = self.model.probabilities(x)[0]
-        return Reading(self.model.route(probabilities),
+        return Reading(self.model.route(probabilities, question.vector),
                        dict(zip(self.model.labels, (round(float(p), 4) for p in probabilities), strict=True)))

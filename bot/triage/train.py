@@ -33,6 +33,10 @@ class TrainingConfig:
     lowest_threshold: float = 0.35  # never take a safety route on less than this probability
     highest_threshold: float = 0.5
     balanced: bool = False  # weight classes to balance them (else each row counts once)
+    # A safety route needs a message at least as close to one of its examples as all but this share
+    # of its own examples come to their nearest sibling (an open-set guard against messages unlike
+    # any training example, which a linear model may still score high).
+    support_quantile: float = 0.1
 
 
 def feature_rows(texts: Sequence[str], vectors: np.ndarray, parser: QuestionParser, coverage: Coverage,
@@ -54,10 +58,23 @@ def fit(x: np.ndarray, labels: Sequence[Route], training_hash: str = "",
     out_of_fold = _out_of_fold(x, y, config, classes)
     thresholds = {route: _threshold(out_of_fold, y, classes, route, config) for route in SAFETY_ROUTES
                   if str(route) in classes}
+    vectors = x[:, :x.shape[1] - len(SIGNALS)]
+    keep = np.isin(y, [str(r) for r in SAFETY_ROUTES])
+    support_thresholds = {route: _support_threshold(vectors[y == str(route)], config) for route in SAFETY_ROUTES
+                          if (y == str(route)).sum() >= 2}
     return RouterModel(tuple(Route(c) for c in classes), final.coef_.astype(np.float32),
-                       final.intercept_.astype(np.float32), (*(f"v{i}" for i in range(x.shape[1] - len(SIGNALS))),
-                                                            *SIGNALS),
-                       thresholds, training_hash, len(y))
+                       final.intercept_.astype(np.float32), (*(f"v{i}" for i in range(vectors.shape[1])), *SIGNALS),
+                       thresholds, training_hash, len(y), vectors[keep].astype(np.float32),
+                       tuple(Route(label) for label in y[keep]), support_thresholds)
+
+
+def _support_threshold(vectors: np.ndarray, config: TrainingConfig) -> float:
+    """The similarity to its nearest sibling that all but `support_quantile` of a route's examples reach
+    (exact duplicates do not count as siblings)."""
+    sims = vectors @ vectors.T
+    np.fill_diagonal(sims, -1.0)
+    sims[sims > 0.999] = -1.0
+    return float(np.quantile(sims.max(axis=1), config.support_quantile))
 
 
 def _fit(x: np.ndarray, y: np.ndarray, config: TrainingConfig):
