@@ -17,6 +17,7 @@ import frontmatter
 import yaml
 
 from bot.errors import KnowledgeError
+from bot.knowledge.check_rules import ClaimRulesFile, VerdictsFile, load_claim_rules, load_verdicts
 from bot.knowledge.files import FAST_YAML, Problems, one_line, read_mapping, read_yaml
 from bot.knowledge.messages import Messages, check_messages
 from bot.knowledge.models import (
@@ -47,6 +48,8 @@ class Knowledge:
     scope: Scope
     messages: Messages
     wording: CheckWording
+    claim_rules: ClaimRulesFile  # how the clinician check reads a claim (claim_rules.yaml)
+    verdicts: VerdictsFile  # the clinician check's decision table (verdicts.yaml)
     safety_examples: dict[str, list[str]]
     content_hash: str
 
@@ -100,13 +103,17 @@ def _load(root: Path, problems: Problems) -> Knowledge | None:
     messages_file = check_messages(root / "messages.yaml", problems)
     wording_file = check_wording(root / "check.yaml", problems)
     examples = read_mapping(root / "safety.yaml", SafetyExamplesFile, problems)
-    parts = (vocabulary, lexicon_file, scope_file, messages_file, wording_file, examples)
+    claim_rules = load_claim_rules(root / "claim_rules.yaml", problems, vocabulary.outcomes if vocabulary else (),
+                                   tuple(f.id for f in vocabulary.drugs) if vocabulary else ())
+    verdicts = load_verdicts(root / "verdicts.yaml", problems, set(wording_file.reasons) if wording_file else None)
+    parts = (vocabulary, lexicon_file, scope_file, messages_file, wording_file, examples, claim_rules, verdicts)
     if any(part is None for part in parts):
         return None
     return Knowledge(root=root, sources=tuple(sources), snippets=tuple(snippets),
                      lexicon=Lexicon.from_file(lexicon_file), vocabulary=vocabulary,
                      scope=Scope.from_file(scope_file), messages=Messages(messages_file),
-                     wording=CheckWording(wording_file), safety_examples=examples.model_dump(),
+                     wording=CheckWording(wording_file), claim_rules=claim_rules, verdicts=verdicts,
+                     safety_examples=examples.model_dump(),
                      content_hash=content_hash(root))
 
 
