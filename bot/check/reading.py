@@ -1,0 +1,480 @@
+"""What a sentence claims, read with the rules of knowledge/claim_rules.yaml: for each clause, the
+stance (a benefit, no benefit, an evidence gap, a harm, a harm denied...), how firmly it is said,
+what it is about (medicines, route, conditions, outcomes) and which studies it names.
+
+Language analysis only; bot/check/evidence.py finds what the snippets say about the same thing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.check.context import Clause, Context, Lexicon, Mention, Tagged, stem
+from bot.enums import Certainty
+from bot.knowledge.check_rules import Concept, Cue, Stance, Strength
+from bot.knowledge.load import Knowledge
+from bot.search.question import QuestionParser
+from bot.text import STOPWORDS, fold
+
+HEDGE_STRENGTH = {Certainty.HIGH: Strength.FIRM, Certainty.MODERATE: Strength.PROBABLE,
+                  Certainty.LOW: Strength.HEDGED, Certainty.VERY_LOW: Strength.VERY_HEDGED}
+NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+                "nine": 9, "ten": 10, "twenty": 20, "hundred": 100}
+ANY_USE = "*any"
+GENERIC_USE = frozenset({"condit", "use", "indic", "purpos", "diseas", "ill", "kind", "type", "anyth", "treatment",
+                         ANY_USE})
+EFFECT_WORDS = frozenset({"effect", "effects", "impact", "influence"})
+USE_ENDS = frozenset({"in", "by", "at", "since", "from", "with", "because", "to", ",", ";", ".", "when", "so",
+                      "but", "which", "that", "is", "are", "it"})
+NOT_PEOPLE = frozenset(stem(w) for w in "minute hour day week month year time session infusion drip dose trial study "
+                       "review drug treatment medicine kind type way case".split())
+ONE_OF_MANY = frozenset(stem(w) for w in "study trial review way case kind type reason thing".split())  # "one study"
+TIME_WORDS = frozenset(stem(w) for w in "minute hour day week month year decade over".split())
+YEAR = re.compile(r"^(19[5-9]\d|20[0-4]\d)$")
+CLAIMS = (Concept.BENEFIT, Concept.WORSE, Concept.HARM, Concept.SAFETY, Concept.EVIDENCE, Concept.APPROVAL)
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What a sentence is about; a sentence that names no medicine carries the one before it."""
+
+    drugs: tuple[str, ...]
+    named: bool  # the medicine is named here (or carried), not assumed
+    route: str | None
+    conditions: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One clause's reading."""
+
+    text: str
+    stance: Stance
+    strength: Strength
+    concept: Concept | None
+    subject: Subject
+    outcomes: frozenset[str]
+    named: frozenset[str]  # source ids the sentence names ("Cochrane", "the 2022 meta-analysis")
+    attributed: bool  # names a study, review or researchers
+    share: float | None = None  # the share of patients claimed, 0..1
+    points: float | None = None  # an effect size claimed in points on a pain scale
+    absolute: bool = False
+    interaction: bool = False  # about taking it with another medicine
+    comparison: bool = False  # compared head to head with something other than a placebo
+    acute: bool = False  # about pain during surgery or after an injury
+    certainty: Certainty | None = None  # the certainty the sentence states
+    stems: frozenset[str] = frozenset()  # content words, for statements of fact
+    negated: frozenset[str] = frozenset()  # content words a negation reaches
+    exclusive: bool = False  # approval "only for"
+    use: frozenset[str] = frozenset()  # approval: what it is approved for
+    denied: bool = False  # the concept or the statement is denied ("not approved", "no comparison group")
+    concepts: frozenset[str] = frozenset()  # concepts of a statement of fact ("design"), with "!" when denied
+    numbers: frozenset[str] = frozenset()  # figures a statement of fact gives ("67 trials", "one infusion")
+    qualifiers: frozenset[str] = frozenset()  # approval: what exactly is approved ("compounded nasal spray")
+    synonyms: tuple[tuple[str, frozenset[str]], ...] = ()  # lay word -> the clinical words it stands for
+
+    @property
+    def drugs(self) -> tuple[str, ...]:
+        return self.subject.drugs
+
+
+@dataclass(frozen=True)
+class _Named:
+    literals: list[str]
+    source: str
+
+
+class Reader:
+    def __init__(self, knowledge: Knowledge, parser: QuestionParser):
+        rules, vocabulary = knowledge.claim_rules, knowledge.vocabulary
+        self.context = Context(rules)
+        tokenize = self.context.tokenize
+        self.quantities = Lexicon(rules.quantities, tokenize)
+        self.classes = Lexicon([_Named(c.names, ",".join(c.drugs)) for c in rules.drug_classes], tokenize)
+        self.names = Lexicon([_Named(s.names, s.id) for s in knowledge.sources if s.names], tokenize)
+        self.study_words = {tuple(t.stem for t in tokenize(w)): set(designs) for w, designs in rules.study_words.items()}
+        self.sources = knowledge.sources
+        self.facets = parser.facets
+        self.expander = parser.expander
+        self.subject = vocabulary.subject
+        drug_words = {w for f in vocabulary.drugs for n in f.names for w in n.split()}
+        self.drug_stems = {stem(w) for w in drug_words} | {stem(f.id) for f in vocabulary.drugs}
+        self.stop = {stem(w) for w in STOPWORDS | set(rules.stopwords)} | self.drug_stems
+        self.opposites = tuple((a, b) for a, b in rules.opposites)
+        # one word for a route or condition however it is named ("drip", "infusion" -> @iv)
+        self.facet_words = {stem(n): "@" + f.id for group in (vocabulary.routes, vocabulary.conditions)
+                            for f in group for n in f.names if " " not in n}
+        self.source_stems = {s.id: frozenset(t.stem for n in s.names for t in tokenize(n)) for s in knowledge.sources}
+
+    def named_stems(self, claim: Claim) -> frozenset[str]:
+        """The words of the study names a claim uses ("cleveland", "clinic"): its subject, not its content."""
+        return frozenset(s for source in claim.named for s in self.source_stems.get(source, ()))
+
+    # --- a sentence -------------------------------------------------------------------------------
+    def read(self, sentence: str, carried: Subject | None = None) -> tuple[list[Claim], Subject]:
+        tagged = self.context.tag(sentence)
+        subject = self._subject(sentence, tagged, carried)
+        named = self._named(tagged)
+        certainty = _stated_certainty(tagged)
+        attributed = bool(named) or any(m.category == Concept.STUDY for c in tagged.clauses for m in c.mentions)
+        share, points = self._share(tagged), _points(tagged)
+        synonyms = self._synonyms(sentence)
+        mentioned = {m.category for c in tagged.clauses for m in c.mentions}
+        acute = Concept.ACUTE in mentioned and Concept.CHRONIC not in mentioned
+        claims: list[Claim] = []
+        for clause in tagged.clauses:
+            stances = list(self._stances(clause, tagged, certainty, claims, attributed))
+            if not stances:
+                stances = [(Stance.FACT, Strength.FIRM, None, frozenset(), False)]
+            for stance, strength, concept, outcomes, absolute in stances:
+                stems, negated = self._stems(tagged, clause)
+                denied = _denial(clause, concept, claims)
+                use = self._use(tagged, clause)
+                if concept == Concept.APPROVAL and not use - GENERIC_USE and ANY_USE not in use and claims \
+                        and claims[-1].concept == Concept.APPROVAL:
+                    use = claims[-1].use  # "..., so its use for this purpose is off-label"
+                claims.append(Claim(
+                    " ".join(tagged.words(clause.start, clause.end)), stance, strength, concept, subject,
+                    outcomes, named, attributed, share, points, absolute,
+                    interaction=any(m.target.outcome == "interactions" for m in clause.mentions),
+                    comparison=_comparison(clause, tagged), acute=acute, certainty=certainty, stems=stems, negated=negated,
+                    exclusive=any(m.has(Cue.RESTRICTION) for m in clause.mentions if m.category == Concept.APPROVAL),
+                    use=use, denied=denied, concepts=_fact_concepts(clause), numbers=_numbers(tagged, clause),
+                    qualifiers=self._qualifiers(tagged, clause), synonyms=synonyms))
+        return claims, subject
+
+    def _subject(self, sentence: str, tagged: Tagged, carried: Subject | None) -> Subject:
+        expanded = fold(self.expander.expand(sentence).expanded)
+        found = {kind: [(pattern.search(expanded).start(), value) for value, pattern in patterns
+                        if pattern.search(expanded)] for kind, patterns in self.facets.patterns.items()}
+        drugs = [v for _, v in sorted(found.get("drug", []))]
+        for match in self.classes.find(tagged.tokens):
+            drugs += [d for d in match.rule.source.split(",") if d not in drugs]
+        routes = [v for _, v in sorted(found.get("route", []))]
+        conditions = frozenset(v for _, v in found.get("condition", []))
+        if drugs:
+            return Subject(tuple(dict.fromkeys(drugs)), True, routes[0] if routes else None, conditions)
+        if carried is not None and carried.named:
+            return Subject(carried.drugs, True, routes[0] if routes else carried.route,
+                           conditions or (carried.conditions if _refers_back(tagged) else frozenset()))
+        return Subject((self.subject,), False, routes[0] if routes else None, conditions)
+
+    def drugs_in(self, sentence: str) -> frozenset[str]:
+        """The medicines a sentence names itself, by name or by class ("NMDA blockers")."""
+        expanded = fold(self.expander.expand(sentence).expanded)
+        found = {value for value, pattern in self.facets.patterns["drug"] if pattern.search(expanded)}
+        for match in self.classes.find(self.context.tokenize(sentence)):
+            found |= set(match.rule.source.split(","))
+        return frozenset(found)
+
+    def _named(self, tagged: Tagged) -> frozenset[str]:
+        """Sources the sentence names: by a name in sources.yaml, or by year and kind of study."""
+        named = {m.rule.source for m in self.names.find(tagged.tokens)}
+        tokens = tagged.tokens
+        for i, token in enumerate(tokens):
+            if not YEAR.match(token.text):
+                continue
+            near = [t.stem for t in tokens[max(0, i - 4):i + 4]]
+            designs = set()
+            for words, kinds in self.study_words.items():
+                if any(tuple(near[k:k + len(words)]) == words for k in range(len(near))):
+                    designs |= kinds
+            named |= {s.id for s in self.sources if s.year == int(token.text) and s.design in designs}
+        return frozenset(named)
+
+    def _share(self, tagged: Tagged) -> float | None:
+        """The share of patients claimed: "80%", "1 in 10", "three out of four", or words like "most"."""
+        words = [str(NUMBER_WORDS.get(t.text, t.text)) for t in tagged.tokens]
+        for i, word in enumerate(words):
+            if not _number(word):
+                continue
+            rest = words[i + 1:i + 4]
+            if rest[:1] in (["%"], ["percent"]) or rest[:2] == ["per", "cent"]:
+                return min(1.0, float(word) / 100)
+            total = rest[1] if rest[:1] == ["in"] and len(rest) > 1 else \
+                rest[2] if rest[:2] == ["out", "of"] and len(rest) > 2 else ""
+            if _number(total) and 0 < float(word) <= float(total) <= 1000:
+                return float(word) / float(total)
+        taken = {j for c in tagged.clauses for m in c.modifiers for j in range(m.start, m.end)}
+        found = [m for m in self.quantities.find(tagged.tokens, taken)  # "a few weeks" is no share of people,
+                 if (m.end >= len(tagged.tokens) or tagged.tokens[m.end].stem not in NOT_PEOPLE)  # "not for
+                 and m.start not in tagged.negated]  # everyone" no claim about everyone
+        return max((m.rule.share for m in found), default=None)
+
+    def _stems(self, tagged: Tagged, clause: Clause) -> tuple[frozenset[str], frozenset[str]]:
+        stems, negated = set(), set()
+        main = [i for i in range(clause.start, clause.end) if i not in tagged.subordinate]
+        for i in main or range(clause.start, clause.end):
+            token = tagged.tokens[i]
+            if token.stem in self.stop or not token.text[0].isalnum() or len(token.text) < 2 and not token.text.isdigit():
+                continue
+            word = self.facet_words.get(token.stem, token.stem)
+            stems.add(word)
+            if i in tagged.negated:
+                negated.add(word)
+        return frozenset(stems), frozenset(negated)
+
+    def _synonyms(self, sentence: str) -> tuple[tuple[str, frozenset[str]], ...]:
+        """The lexicon's clinical words for the lay words of a sentence ("Alzheimer's" -> dementia)."""
+        pairs = []
+        for term, targets in self.expander.expand(sentence).expansions:
+            clinical = frozenset(self.facet_words.get(t.stem, t.stem) for target in targets
+                                 for t in self.context.tokenize(target) if t.stem not in self.stop)
+            pairs += [(t.stem, clinical) for t in self.context.tokenize(term) if t.stem not in self.stop]
+        return tuple(pairs)
+
+    def _qualifiers(self, tagged: Tagged, clause: Clause) -> frozenset[str]:
+        """The words naming what is approved, just before "approved" ("compounded ketamine nasal spray")."""
+        approval = next((m for m in clause.mentions if m.category == Concept.APPROVAL), None)
+        if approval is None:
+            return frozenset()
+        words = tagged.tokens[max(clause.start, approval.start - 6):approval.start]
+        return frozenset(self.facet_words.get(t.stem, t.stem) for t in words
+                         if t.stem not in self.stop and t.text[0].isalpha() and t.text not in ("fda", "not", "no"))
+
+    def _use(self, tagged: Tagged, clause: Clause) -> frozenset[str]:
+        """What an approval is for: the content words after "approved ... for / as" (or, in "..., not
+        for pain", after the opening words)."""
+        approvals = [m for m in clause.mentions if m.category == Concept.APPROVAL]
+        start = approvals[0].end if approvals else clause.start
+        for words in (tagged.tokens[start:clause.end], tagged.tokens[clause.start:start]):
+            first = next((k for k, t in enumerate(words[:8]) if t.text in ("for", "as")), None)
+            if first is None:
+                continue
+            use = []
+            for token in words[first + 1:first + 9]:
+                if token.text in USE_ENDS:
+                    break
+                if token.text in ("any", "anything", "all"):
+                    use.append(ANY_USE)  # "not approved for any condition"
+                elif token.stem not in self.stop and token.stem not in TIME_WORDS and token.text[0].isalpha():
+                    use.append(token.stem)  # "for over 50 years" is how long, not what for
+            return frozenset(use)
+        return frozenset()
+
+    # --- a clause ---------------------------------------------------------------------------------
+    def _stances(self, clause: Clause, tagged: Tagged, certainty: Certainty | None, before: list[Claim],
+                 attributed: bool):
+        """(stance, strength, concept, outcomes, absolute) for each thing the clause claims."""
+        mentions = [m for m in clause.mentions if not m.subordinate] or list(clause.mentions)
+        claims_made = [m for m in mentions if m.category in CLAIMS]
+        gap = _evidence_gap(mentions)
+        if gap is not None:
+            yield gap, Strength.FIRM, Concept.EVIDENCE, _effect_outcomes(mentions), gap == Stance.NO_EVIDENCE
+            return
+        denial = _opens_denial(clause) or any(m.rule.category == Cue.NEGATION for m in clause.modifiers)
+        if not claims_made:
+            if denial and before and before[-1].concept == Concept.APPROVAL:  # "approved as X, but not yet as Y"
+                yield Stance.FACT, Strength.FIRM, Concept.APPROVAL, frozenset({"approval"}), False
+                return
+            if any(m.category == Concept.DESIGN for m in clause.mentions):
+                yield Stance.FACT, Strength.FIRM, Concept.DESIGN, frozenset(), False
+                return
+            if any(m.rule.category == Cue.GAP for m in clause.modifiers):  # "should be regarded as investigational"
+                yield Stance.GAP, Strength.FIRM, Concept.EVIDENCE, frozenset({"pain"}), False
+                return
+            if certainty is not None and any(m.category == Concept.EVIDENCE for m in clause.mentions):
+                yield Stance.CERTAINTY, HEDGE_STRENGTH[certainty], Concept.EVIDENCE, frozenset(), False
+                return
+            about = frozenset(m.target.outcome for m in clause.mentions if m.category == Concept.OUTCOME)
+            yield Stance.FACT, _strength(mentions, None, clause, attributed), None, about, False
+            return
+        if any(m.category == Concept.APPROVAL for m in mentions):
+            yield Stance.FACT, Strength.FIRM, Concept.APPROVAL, frozenset({"approval"}), False
+            yield from _harm_family(mentions, clause, attributed)
+            return
+        if attributed and any(m.category == Concept.DESIGN for m in clause.mentions):  # "the study compared it with
+            yield Stance.FACT, Strength.FIRM, Concept.DESIGN, frozenset(), False  # a placebo group and..."
+        harm = list(_harm_family(mentions, clause, attributed))
+        yield from harm
+        benefit = [m for m in mentions if m.category in (Concept.BENEFIT, Concept.WORSE)
+                   and not _effect_on_harm(m, mentions)]
+        if benefit:
+            yield _benefit(benefit, mentions, clause, certainty, attributed)
+        elif not harm and certainty is not None:
+            yield Stance.CERTAINTY, HEDGE_STRENGTH[certainty], Concept.EVIDENCE, frozenset(), False
+
+
+def _evidence_gap(mentions: list[Mention]) -> Stance | None:
+    """The clause says the evidence is missing ("no research") or unclear ("no clear evidence")."""
+    for m in mentions:
+        if m.category == Concept.EVIDENCE and (_denied(m) or m.has(Cue.GAP)):
+            qualified = m.has(Cue.QUALIFIER) or m.has(Cue.CERTAINTY) or m.has(Cue.GAP) or m.has(Cue.BOOSTER)
+            absolute = m.has(Cue.ABSOLUTE) or any(r.absolute for r in m.rules(Cue.NEGATION)) or m.target.absolute
+            return Stance.NO_EVIDENCE if absolute and not qualified and _denied(m) else Stance.GAP
+    for m in mentions:  # "it is unclear whether it eases pain", "no clear benefit"
+        if m.category in (Concept.BENEFIT, Concept.WORSE) and m.has(Cue.GAP) and not m.has(Cue.BOOSTER) \
+                and not _effect_on_harm(m, mentions):
+            return Stance.GAP
+    return None
+
+
+def _harm_family(mentions: list[Mention], clause: Clause, attributed: bool):
+    harms = [m for m in mentions if m.category == Concept.HARM]
+    safety = [m for m in mentions if m.category == Concept.SAFETY]
+    if not harms and not safety:
+        return
+    outcomes = frozenset(m.target.outcome for m in harms if m.target.outcome) | \
+        frozenset(m.target.outcome for m in clause.mentions if m.category == Concept.OUTCOME
+                  and m.target.outcome == "interactions")
+    misuse = [m for m in clause.mentions if m.category == Concept.MISUSE and m.has(Cue.RESTRICTION)]
+    played_down = any(m.has(Cue.MINIMISER) or m.has(Cue.APPROXIMATOR) for m in harms + safety)
+    strength = _strength(harms + safety, None, clause, attributed)
+    absolute = any(m.has(Cue.ABSOLUTE) or any(r.absolute for r in m.rules(Cue.NEGATION)) for m in harms)
+    if misuse and harms and not any(_denied(m) for m in misuse):
+        full = any(r.absolute for m in misuse for r in m.rules(Cue.RESTRICTION))
+        yield (Stance.CONFINED_HARM if full else Stance.PARTLY_CONFINED_HARM), strength, Concept.HARM, outcomes, full
+    elif played_down:
+        yield Stance.MINIMISED_HARM, strength, Concept.HARM, outcomes, False
+    elif any(_denied(m) for m in harms):
+        yield Stance.NO_HARM, strength, Concept.HARM, outcomes, absolute
+        if safety and not any(_denied(m) for m in safety):  # "safe, with zero side effects": both claims
+            yield Stance.SAFE, _strength(safety, None, clause, attributed), Concept.SAFETY, frozenset(), False
+    elif safety and any(_denied(m) for m in safety):
+        yield Stance.HARM, strength, Concept.HARM, outcomes, False  # "not safe for everyone"
+    elif safety:
+        stance = Stance.NO_HARM if outcomes else Stance.SAFE  # "safe for the bladder" denies that harm
+        yield stance, strength, Concept.SAFETY, outcomes, False
+    else:
+        yield Stance.HARM, strength, Concept.HARM, outcomes, False
+
+
+def _benefit(benefit: list[Mention], mentions: list[Mention], clause: Clause, certainty: Certainty | None,
+             attributed: bool):
+    outcomes = _effect_outcomes(mentions)
+    worse = [m for m in benefit if m.category == Concept.WORSE and not _denied(m)]
+    if worse:
+        return Stance.WORSENS, _strength(worse, certainty, clause, attributed), Concept.WORSE, outcomes, False
+    lead = benefit[0]
+    if all(_denied(m) for m in benefit):
+        qualified = any(m.has(Cue.QUALIFIER) or m.has(Cue.CERTAINTY) for m in benefit)
+        if qualified and not any(m.target.negative for m in benefit):
+            return Stance.GAP, Strength.FIRM, Concept.EVIDENCE, outcomes, False
+        absolute = any(m.has(Cue.ABSOLUTE) or any(r.absolute for r in m.rules(Cue.NEGATION)) for m in benefit)
+        return Stance.NO_BENEFIT, _strength(benefit, certainty, clause, attributed), Concept.BENEFIT, outcomes, absolute
+    lead = next(m for m in benefit if not _denied(m))
+    return Stance.BENEFIT, _strength([lead, *benefit], certainty, clause, attributed), Concept.BENEFIT, outcomes, False
+
+
+def _strength(mentions: list[Mention], certainty: Certainty | None, clause: Clause, attributed: bool) -> Strength:
+    if any(m.has(Cue.BOOSTER) or m.target.strong for m in mentions):
+        return Strength.STRONG
+    hedges = [r.level for m in mentions for r in m.rules(Cue.HEDGE)]
+    if hedges:
+        return HEDGE_STRENGTH[min(hedges, key=lambda c: c.rank)]
+    if certainty is not None:
+        return HEDGE_STRENGTH[certainty]
+    reports = any(m.rule.category == Cue.REPORT for m in clause.modifiers)
+    return Strength.REPORTED if reports and attributed else Strength.FIRM
+
+
+def _stated_certainty(tagged: Tagged) -> Certainty | None:
+    """The certainty a sentence says the evidence has ("low to very low certainty" -> low)."""
+    levels = [r.level for c in tagged.clauses for m in c.mentions if m.category == Concept.EVIDENCE and not _denied(m)
+              for r in m.rules(Cue.CERTAINTY)]
+    return max(levels, key=lambda c: c.rank) if levels else None
+
+
+def _effect_outcomes(mentions: list[Mention]) -> frozenset[str]:
+    """What an effect is on: an outcome named right after the benefit word, else pain."""
+    found = set()
+    for m in mentions:
+        if m.category not in (Concept.BENEFIT, Concept.WORSE):
+            continue
+        if m.target.outcome:
+            found.add(m.target.outcome)
+            continue
+        after = [o for o in mentions if o.category == Concept.OUTCOME and m.end <= o.start <= m.end + 5
+                 and o.target.outcome not in ("interactions", "completion")]
+        found.add(after[0].target.outcome if after else "pain")
+    return frozenset(found or {"pain"})
+
+
+def _effect_on_harm(mention: Mention, mentions: list[Mention]) -> bool:
+    """"No effect on blood pressure", "trip-like effects": the effect word is about a harm, not a benefit."""
+    if mention.target.category != Concept.BENEFIT:
+        return False
+    if mention.text not in EFFECT_WORDS:  # "side effects resolve quickly", "bladder symptoms improve"
+        return any(o.category == Concept.HARM and o.end <= mention.start for o in mentions) and \
+            not any(o.category == Concept.OUTCOME and o.start >= mention.end for o in mentions) and \
+            not mention.pain_after
+    if any(o.category == Concept.HARM and o.end == mention.start for o in mentions):
+        return True
+    return any(o.category == Concept.HARM and mention.end <= o.start <= mention.end + 4 for o in mentions) and \
+        not any(o.category == Concept.OUTCOME and mention.end <= o.start <= mention.end + 4 for o in mentions)
+
+
+def _denial(clause: Clause, concept: Concept | None, before: list[Claim]) -> bool:
+    """Whether the clause denies its concept: "not approved", "..., not for pain", "not yet as...". """
+    if _opens_denial(clause):
+        return True
+    mentions = [m for m in clause.mentions if m.category == concept]
+    if mentions:
+        return any(_denied(m) for m in mentions)
+    return any(m.rule.category == Cue.NEGATION for m in clause.modifiers)
+
+
+def _fact_concepts(clause: Clause) -> frozenset[str]:
+    """The concepts a statement of fact rests on, marked "!" when denied ("no comparison group")."""
+    return frozenset(("!" if _denied(m) else "") + m.category for m in clause.mentions
+                     if m.category == Concept.DESIGN)
+
+
+def _denied(m: Mention) -> bool:
+    return m.target.negative or m.has(Cue.NEGATION)
+
+
+def _opens_denial(clause: Clause) -> bool:
+    return any(m.rule.category == Cue.TERMINATE and m.rule.negates and m.start == clause.start for m in clause.modifiers)
+
+
+def _refers_back(tagged: Tagged) -> bool:
+    return any(t.text in ("this", "that", "these", "it", "they", "such") for t in tagged.tokens[:12])
+
+
+def _comparison(clause: Clause, tagged: Tagged) -> bool:
+    """Compared head to head with something other than a placebo ("works as well as IV infusions")."""
+    for mod in clause.modifiers:
+        if mod.rule.category != Cue.COMPARISON:
+            continue
+        ahead = [m for m in clause.mentions if mod.end <= m.start < mod.end + mod.rule.max_scope]
+        if any(m.category == Concept.COMPARATOR for m in ahead) or mod.end >= clause.end:
+            continue
+        if [t.text for t in tagged.tokens[mod.start:mod.end]] == ["as", "well", "as"] and not any(
+                m.category == Concept.BENEFIT and mod.start - 4 <= m.start < mod.start for m in clause.mentions):
+            continue  # "nausea as well as dizziness" is a list
+        return True
+    return False
+
+
+def _numbers(tagged: Tagged, clause: Clause) -> frozenset[str]:
+    """Figures in a clause, as digits ("one infusion" -> 1); not "one study", "one in five" or years."""
+    found = set()
+    tokens = tagged.tokens
+    for i in range(clause.start, clause.end):
+        word = str(NUMBER_WORDS.get(tokens[i].text, tokens[i].text))
+        after = tokens[i + 1].text if i + 1 < len(tokens) else ""
+        if _number(word) and not YEAR.match(word) and after not in ("in", "of", "out", "%", "percent") and \
+                not (tokens[i].text == "one" and tokens[i + 1:i + 2] and tokens[i + 1].stem in ONE_OF_MANY):
+            found.add(str(float(word)))
+    return frozenset(found)
+
+
+def _number(word: str) -> bool:
+    try:
+        float(word)
+    except ValueError:
+        return False
+    return True
+
+
+def _points(tagged: Tagged) -> float | None:
+    tokens = tagged.tokens
+    for i, token in enumerate(tokens[:-1]):
+        if token.text[:1].isdigit() and tokens[i + 1].stem in ("point", "unit"):
+            try:
+                return float(token.text)
+            except ValueError:
+                return None
+    return None
