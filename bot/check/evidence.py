@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 from bot.check.reading import ANY_USE, GENERIC_USE, Claim, Reader
 from bot.enums import Certainty, Finding
@@ -47,6 +47,7 @@ class Statement:
     numbers: frozenset[str] = frozenset()
     names: frozenset[str] = frozenset()  # medicines the sentence itself names (not carried)
     window: frozenset[str] = frozenset()  # its words and the next sentence's: a fact may take two sentences
+    poles: frozenset[str] = frozenset()  # which side of each pair of opposite words it uses, if not denied
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,6 @@ class Found:
     points: tuple[float, ...] = ()
     trials: bool = False  # graded trials exist on this medicine and outcome
     alternatives: tuple[Statement, ...] = ()  # other sentences that say the same (or the same opposite)
-    extra: dict = field(default_factory=dict, compare=False)
 
 
 class Evidence:
@@ -76,6 +76,13 @@ class Evidence:
         counts = Counter(s for st in self.statements for s in st.stems)
         total = len(self.statements)
         self.idf = {s: math.log((total + 1) / (n + 0.5)) for s, n in counts.items()}
+        self.by_word: dict[str, list[int]] = {}  # word (or "#approval", "#design") -> statements that use it
+        for i, st in enumerate(self.statements):
+            for key in st.stems | _markers(st.claims):
+                self.by_word.setdefault(key, []).append(i)
+        self.snippet_words: dict[str, frozenset[str]] = {}
+        for st in self.statements:
+            self.snippet_words[st.snippet.id] = self.snippet_words.get(st.snippet.id, frozenset()) | st.stems
 
     def _read(self, snippet: Snippet) -> list[Statement]:
         out, carried = [], None
@@ -87,8 +94,34 @@ class Evidence:
             out.append(Statement(snippet, sentence, i, tuple(claims), frozenset(named),
                                  frozenset(s for c in claims for s in c.stems),
                                  frozenset(n for c in claims for n in c.numbers), self.reader.drugs_in(sentence)))
-        return [replace(st, window=st.stems | (out[k + 1].stems if k + 1 < len(out) else frozenset()))
+        return [replace(st, window=st.stems | (out[k + 1].stems if k + 1 < len(out) else frozenset()),
+                        poles=self.poles(st.stems) - self.poles_denied(st.claims))
                 for k, st in enumerate(out)]
+
+    def poles_denied(self, claims) -> frozenset[str]:
+        """Sides of the opposite pairs a sentence denies somewhere ("called agonists, which is wrong"):
+        such a sentence cannot be the one that uses the opposite word plainly."""
+        sides = set()
+        for claim in claims:
+            if claim.denied:
+                poles = self.poles(claim.stems)
+                sides |= poles | {p[:-1] + ("b" if p.endswith("a") else "a") for p in poles}
+        return frozenset(sides)
+
+    def poles(self, stems: frozenset[str]) -> frozenset[str]:
+        """Which side of each pair of opposite words (claim_rules.yaml opposites) these words use."""
+        found = set()
+        for k, (a, b) in enumerate(self.reader.opposites):
+            has_a, has_b = _has(stems, a), _has(stems, b)
+            if has_a != has_b:
+                found.add(f"{k}{'a' if has_a else 'b'}")
+        return frozenset(found)
+
+    def _near(self, claim: Claim) -> list[Statement]:
+        """The statements that share a word with the claim (or speak of approval, or of design)."""
+        keys = set(claim.stems) | {x for _, alts in claim.synonyms for x in alts} | _markers((claim,))
+        rows = sorted({i for key in keys for i in self.by_word.get(key, ())})
+        return [self.statements[i] for i in rows]
 
     # --- front matter -----------------------------------------------------------------------------
     def findings(self, claim: Claim) -> Found:
@@ -134,11 +167,7 @@ class Evidence:
                 -self._overlap(claim, snippet))
 
     def _overlap(self, claim: Claim, snippet: Snippet) -> float:
-        words = set()
-        for st in self.statements:
-            if st.snippet is snippet:
-                words |= st.stems
-        return sum(self.idf.get(s, 0.0) for s in claim.stems & words)
+        return sum(self.idf.get(s, 0.0) for s in claim.stems & self.snippet_words.get(snippet.id, frozenset()))
 
     def completion(self, claim: Claim) -> Found:
         """Claims about how many people finished a course, judged by the snippets on completion."""
@@ -155,12 +184,12 @@ class Evidence:
     # --- statements -------------------------------------------------------------------------------
     def statement(self, claim: Claim) -> Found:
         """A snippet sentence that says the same as the claim, or the opposite."""
-        candidates = [st for st in self.statements if self._fits(claim, st)]
+        candidates = [st for st in self._near(claim) if self._fits(claim, st)]
         if claim.named:
             named = [st for st in candidates if self.first_source[st.snippet.id] in claim.named]
             candidates = named or candidates
         # one use denied outweighs another stated ("approved for depression and chronic pain")
-        prefer = Said.OPPOSED if "approval" in claim.outcomes else None
+        prefer = Said.OPPOSED if "approval" in claim.outcomes and not claim.denied else None
         scored = []
         for st in candidates:
             for said, score in self._compare(claim, st):
@@ -176,7 +205,12 @@ class Evidence:
     def opposite(self, claim: Claim) -> Found | None:
         """A snippet sentence that uses the opposite word ("blocks" for "activates"), for any claim;
         of several, the one that names the medicine and fits the claim best."""
-        found = [st for st in self.statements if self._fits(claim, st) and self._antonym(claim, st)]
+        poles = self.poles(claim.stems)
+        if not poles:
+            return None
+        mirrored = {p[:-1] + ("b" if p.endswith("a") else "a") for p in poles}
+        found = [st for st in self._near(claim) if st.poles & mirrored and not st.poles & poles
+                 and claim.stems & st.stems and self._fits(claim, st)]
         if not found:
             return None
         found.sort(key=lambda s: (bool(s.names & set(claim.drugs)), self._fit(claim, s)), reverse=True)
@@ -202,8 +236,11 @@ class Evidence:
                 if mine & {c.lstrip("!") for c in theirs.concepts} and (claim.named or claim.stems & theirs.stems):
                     yield (Said.STATED if claim.concepts & theirs.concepts else Said.OPPOSED), 1.0
             return
-        if claim.numbers and not claim.numbers <= st.numbers:
+        if claim.numbers and not _same_figures(claim.numbers, st.numbers):
             return  # "only one infusion": a sentence that does not give the same figure neither says nor denies it
+        if claim.numbers and claim.named and self.first_source[st.snippet.id] in claim.named:
+            yield Said.STATED, SUPPORT  # "more than 1,000 adults in the Cleveland Clinic study": its own figure
+            return
         shared, score = self._coverage(claim, st.stems)
         if score >= SUPPORT and len(shared) >= min(2, len(claim.stems)):
             denied = bool(shared & claim.negated)
@@ -257,16 +294,19 @@ class Evidence:
                   for s in mine}
         return shared, sum(weight[s] for s in shared) / sum(weight.values())
 
-    def _antonym(self, claim: Claim, st: Statement) -> bool:
-        theirs = st.stems
-        shared = claim.stems & theirs
-        if len(shared) < 1:
-            return False
-        for a, b in self.reader.opposites:
-            if (_has(claim.stems, a) and not _has(claim.stems, b) and _has(theirs, b) and not _has(theirs, a)) or \
-               (_has(claim.stems, b) and not _has(claim.stems, a) and _has(theirs, a) and not _has(theirs, b)):
-                return not any(c.denied for c in st.claims if _has(c.stems, a) or _has(c.stems, b))
-        return False
+def _same_figures(mine: frozenset[str], theirs: frozenset[str]) -> bool:
+    """Every figure of the claim is one the sentence gives, give or take a tenth ("over 1,000" for 1,034)."""
+    return all(any(abs(float(a) - float(b)) <= 0.1 * max(float(b), 1.0) for b in theirs) for a in mine)
+
+
+def _markers(claims) -> set[str]:
+    found = set()
+    for c in claims:
+        if "approval" in c.outcomes:
+            found.add("#approval")
+        if c.concepts:
+            found.add("#design")
+    return found
 
 
 def _has(stems: frozenset[str], prefix: str) -> bool:

@@ -207,8 +207,8 @@ class Reader:
         main = [i for i in range(clause.start, clause.end) if i not in tagged.subordinate]
         for i in main or range(clause.start, clause.end):
             token = tagged.tokens[i]
-            if token.stem in self.stop or not token.text[0].isalnum() or len(token.text) < 2 and not token.text.isdigit():
-                continue
+            if token.stem in self.stop or not token.text[0].isalpha() or len(token.text) < 2 or token.text in NUMBER_WORDS:
+                continue  # figures are matched on their own (claim.numbers)
             word = self.facet_words.get(token.stem, token.stem)
             stems.add(word)
             if i in tagged.negated:
@@ -301,7 +301,7 @@ def _evidence_gap(mentions: list[Mention]) -> Stance | None:
     for m in mentions:
         if m.category == Concept.EVIDENCE and (_denied(m) or m.has(Cue.GAP)):
             qualified = m.has(Cue.QUALIFIER) or m.has(Cue.CERTAINTY) or m.has(Cue.GAP) or m.has(Cue.BOOSTER)
-            absolute = m.has(Cue.ABSOLUTE) or any(r.absolute for r in m.rules(Cue.NEGATION)) or m.target.absolute
+            absolute = m.has(Cue.ABSOLUTE) or m.target.absolute  # "no research", "at all"; "nobody knows" is a gap
             return Stance.NO_EVIDENCE if absolute and not qualified and _denied(m) else Stance.GAP
     for m in mentions:  # "it is unclear whether it eases pain", "no clear benefit"
         if m.category in (Concept.BENEFIT, Concept.WORSE) and m.has(Cue.GAP) and not m.has(Cue.BOOSTER) \
