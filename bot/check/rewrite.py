@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.check.evidence import Found, Statement
+from bot.check.statements import Found, Statement
 from bot.check.reading import Claim
 from bot.enums import GRADED, Certainty, Finding
 from bot.knowledge.check_rules import Evidence as Said
