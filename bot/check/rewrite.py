@@ -15,8 +15,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.check.statements import Found, Statement
 from bot.check.reading import Claim
+from bot.check.statements import Found, Statement
 from bot.enums import GRADED, Certainty, Finding
 from bot.knowledge.check_rules import Evidence as Said
 from bot.knowledge.check_rules import Stance, Strength
