@@ -127,6 +127,8 @@ def test_shares_against_the_studies_range():
     assert share(0.1, cleveland, benefit=True, attributed=True, named=True) == Share.BELOW
     assert share(0.2, cleveland, benefit=True, attributed=True, named=True) == Share.WITHIN
     assert share(0.46, cleveland, benefit=True, attributed=False, named=False) == Share.ABOVE  # best case as the rule
-    assert share(0.6, (), benefit=False, attributed=False, named=False) == Share.ABOVE  # "most" with no figure
+    assert share(0.6, (), benefit=False, attributed=False, named=False, harm=True) == Share.ABOVE  # no figure
+    assert share(0.46, cleveland, benefit=True, attributed=False, named=False, at_most=True) == Share.WITHIN  # "up to"
+    assert share(0.1, cleveland, benefit=True, attributed=True, named=True, at_most=True) == Share.BELOW  # "at most"
     assert share(None, cleveland, benefit=True, attributed=False, named=False) == Share.NONE
     assert size(5.0, (2.14, 1.68)) == Share.ABOVE and size(1.8, (2.14,)) == Share.WITHIN

@@ -30,6 +30,7 @@ NOT_PEOPLE = frozenset(stem(w) for w in "minute hour day week month year time se
                        "review drug treatment medicine kind type way case".split())
 ONE_OF_MANY = frozenset(stem(w) for w in "study trial review way case kind type reason thing".split())  # "one study"
 TIME_WORDS = frozenset(stem(w) for w in "minute hour day week month year decade over".split())
+UPPER_BOUNDS = frozenset({"up to", "as many as", "at most", "no more than"})
 YEAR = re.compile(r"^(19[5-9]\d|20[0-4]\d)$")
 
 
@@ -56,6 +57,7 @@ class Claim:
     named: frozenset[str]  # source ids the sentence names ("Cochrane", "the 2022 meta-analysis")
     attributed: bool  # names a study, review or researchers
     share: float | None = None  # the share of patients claimed, 0..1
+    at_most: bool = False  # the share is an upper bound ("up to 46%", "at most one in ten")
     points: float | None = None  # an effect size claimed in points on a pain scale
     absolute: bool = False
     interaction: bool = False  # about taking it with another medicine
@@ -105,6 +107,11 @@ class Reader:
                             for f in group for n in f.names if " " not in n}
         self.source_stems = {s.id: frozenset(t.stem for n in s.names for t in tokenize(n)) for s in knowledge.sources}
 
+    def name_words(self, sentence: str) -> frozenset[str]:
+        """The words of the names of the studies a sentence names ("american", "society", ...)."""
+        tokens = self.context.tokenize(sentence)
+        return frozenset(t.text for m in self.names.find(tokens) for t in tokens[m.start:m.end])
+
     def named_stems(self, claim: Claim) -> frozenset[str]:
         """The words of the study names a claim uses ("cleveland", "clinic"): its subject, not its content."""
         return frozenset(s for source in claim.named for s in self.source_stems.get(source, ()))
@@ -117,6 +124,9 @@ class Reader:
         certainty = stated_certainty(tagged)
         attributed = bool(named) or any(m.category == Concept.STUDY for c in tagged.clauses for m in c.mentions)
         share, points = self._share(tagged), _points(tagged)
+        at_most = share is not None and any(" ".join(tagged.words(i, i + 2)) in UPPER_BOUNDS or
+                                            " ".join(tagged.words(i, i + 3)) in UPPER_BOUNDS
+                                            for i in range(len(tagged.tokens)))
         synonyms = self._synonyms(sentence)
         mentioned = {m.category for c in tagged.clauses for m in c.mentions}
         acute = Concept.ACUTE in mentioned and Concept.CHRONIC not in mentioned
@@ -134,7 +144,7 @@ class Reader:
                     use = claims[-1].use  # "..., so its use for this purpose is off-label"
                 claims.append(Claim(
                     " ".join(tagged.words(clause.start, clause.end)), stance, strength, concept, subject,
-                    outcomes, named, attributed, share, points, absolute,
+                    outcomes, named, attributed, share, at_most, points, absolute,
                     interaction=any(m.target.outcome == "interactions" for m in clause.mentions),
                     comparison=comparison(clause, tagged), acute=acute, certainty=certainty, stems=stems, negated=negated,
                     exclusive=any(m.has(Cue.RESTRICTION) for m in clause.mentions if m.category == Concept.APPROVAL),
@@ -202,7 +212,8 @@ class Reader:
 
     def _stems(self, tagged: Tagged, clause: Clause) -> tuple[frozenset[str], frozenset[str]]:
         stems, negated = set(), set()
-        main = [i for i in range(clause.start, clause.end) if i not in tagged.subordinate]
+        cues = {j for c in tagged.clauses for m in c.modifiers for j in range(m.start, m.end)}  # "may", "found"
+        main = [i for i in range(clause.start, clause.end) if i not in tagged.subordinate and i not in cues]
         for i in main or range(clause.start, clause.end):
             token = tagged.tokens[i]
             if token.stem in self.stop or not token.text[0].isalpha() or len(token.text) < 2 or token.text in NUMBER_WORDS:

@@ -166,14 +166,14 @@ class Statements:
         if claim.numbers and claim.named and self.first_source[st.snippet.id] in claim.named:
             yield Said.STATED, SUPPORT  # "more than 1,000 adults in the Cleveland Clinic study": its own figure
             return
-        shared, score = self._coverage(claim, st.stems)
-        if score >= SUPPORT and len(shared) >= min(2, len(claim.stems)):
-            denied = bool(shared & claim.negated)
-            theirs_denied = bool(shared & frozenset(s for c in st.claims for s in c.negated))
+        for theirs in st.claims:  # the clause of the sentence that says the claim's words decides their polarity
+            shared, score = self._coverage(claim, theirs.stems)
+            if score < SUPPORT or len(shared) < min(2, len(claim.stems)):
+                continue
+            denied, theirs_denied = bool(shared & claim.negated), bool(shared & theirs.negated)
             if denied == theirs_denied:
                 yield Said.STATED, score
-            elif claim.strength == Strength.FIRM and not any(c.stance in (Stance.GAP, Stance.NO_EVIDENCE)
-                                                             for c in st.claims):
+            elif claim.strength == Strength.FIRM and theirs.stance not in (Stance.GAP, Stance.NO_EVIDENCE):
                 yield Said.OPPOSED, score  # a plain statement denied by a plain statement, not by "cannot show"
             return
         shared, score = self._coverage(claim, st.window)  # said across this sentence and the next

@@ -65,18 +65,19 @@ def relation(strength: Strength, certainty: Certainty) -> Relation:
 
 
 def share(claimed: float | None, shares: tuple[float, ...], *, benefit: bool, attributed: bool, named: bool,
-          wide: float = 0.05) -> Share:
-    """A claimed share of patients against the range the evidence reports."""
+          at_most: bool = False, harm: bool = False, wide: float = 0.05) -> Share:
+    """A claimed share of patients against the range the evidence reports. `at_most`: the claim gives
+    an upper bound ("up to 46%"); `harm`: "most" with no figure behind it claims too much."""
     if claimed is None:
         return Share.NONE
     if not shares:
-        return Share.ABOVE if not benefit and claimed >= 0.5 else Share.NONE  # "most" with no figure behind it
+        return Share.ABOVE if harm and claimed >= 0.5 else Share.NONE
     low, high = min(shares), max(shares)
     if claimed > high + wide:
         return Share.MAJORITY if named and claimed >= 0.5 > high else Share.ABOVE
     if claimed < low - wide:
         return Share.BELOW
-    if benefit and not attributed and claimed > (low + high) / 2:
+    if benefit and not attributed and not at_most and low < high and claimed > (low + high) / 2:
         return Share.ABOVE  # the best case of one study, stated as the rule
     return Share.WITHIN
 
