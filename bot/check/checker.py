@@ -62,6 +62,7 @@ class Checker:
         self.evidence = Evidence(knowledge, self.reader)
         self.table = Table(knowledge.verdicts)
         self.rewriter = Rewriter(knowledge, self.evidence.statements)
+        reading_grade("Load the syllable dictionary now.")  # its first use takes seconds (textstat loads CMUdict)
 
     def check(self, text: str) -> CheckResult:
         if not isinstance(text, str) or not text_parts.clean(text):
