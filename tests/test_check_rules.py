@@ -84,7 +84,7 @@ TARGETS = {
     "approval-denied": ("Its use for pain is off-label", "off label"),
     "misuse-setting": ("Bladder damage is seen in recreational users", "recreational users"),
     "study-words": ("The review found little", "review"),
-    "comparator-placebo": ("It was no better than a placebo", "placebo"),
+    "comparator-placebo": ("Pain fell as much with a dummy drip", "dummy"),
     "design-controlled": ("The study had no comparison group", "comparison group"),
     "setting-acute": ("Ketamine given during spine surgery", "during spine surgery"),
     "setting-chronic": ("Ketamine for chronic pain", "chronic"),

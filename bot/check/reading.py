@@ -30,6 +30,8 @@ NOT_PEOPLE = frozenset(stem(w) for w in "minute hour day week month year time se
                        "review drug treatment medicine kind type way case".split())
 ONE_OF_MANY = frozenset(stem(w) for w in "study trial review way case kind type reason thing".split())  # "one study"
 TIME_WORDS = frozenset(stem(w) for w in "minute hour day week month year decade over".split())
+FUNCTION_CUES = frozenset({Cue.NEGATION, Cue.HEDGE, Cue.REPORT, Cue.FREQUENCY, Cue.TERMINATE, Cue.SUBORDINATE,
+                           Cue.ABSOLUTE, Cue.APPROXIMATOR, Cue.BOOSTER})
 UPPER_BOUNDS = frozenset({"up to", "as many as", "at most", "no more than"})
 YEAR = re.compile(r"^(19[5-9]\d|20[0-4]\d)$")
 
@@ -71,6 +73,7 @@ class Claim:
     denied: bool = False  # the concept or the statement is denied ("not approved", "no comparison group")
     concepts: frozenset[str] = frozenset()  # concepts of a statement of fact ("design"), with "!" when denied
     numbers: frozenset[str] = frozenset()  # figures a statement of fact gives ("67 trials", "one infusion")
+    figures: tuple[tuple[float, frozenset[str]], ...] = ()  # each figure with the words beside it ("trial")
     qualifiers: frozenset[str] = frozenset()  # approval: what exactly is approved ("compounded nasal spray")
     synonyms: tuple[tuple[str, frozenset[str]], ...] = ()  # lay word -> the clinical words it stands for
 
@@ -149,6 +152,7 @@ class Reader:
                     comparison=comparison(clause, tagged), acute=acute, certainty=certainty, stems=stems, negated=negated,
                     exclusive=any(m.has(Cue.RESTRICTION) for m in clause.mentions if m.category == Concept.APPROVAL),
                     use=use, denied=denied, concepts=fact_concepts(clause), numbers=_numbers(tagged, clause),
+                    figures=_figures(tagged, clause),
                     qualifiers=self._qualifiers(tagged, clause), synonyms=synonyms))
         return claims, subject
 
@@ -212,7 +216,8 @@ class Reader:
 
     def _stems(self, tagged: Tagged, clause: Clause) -> tuple[frozenset[str], frozenset[str]]:
         stems, negated = set(), set()
-        cues = {j for c in tagged.clauses for m in c.modifiers for j in range(m.start, m.end)}  # "may", "found"
+        cues = {j for c in tagged.clauses for m in c.modifiers if m.rule.category in FUNCTION_CUES
+                for j in range(m.start, m.end)}  # "may", "found", "not": how it is said, not what
         main = [i for i in range(clause.start, clause.end) if i not in tagged.subordinate and i not in cues]
         for i in main or range(clause.start, clause.end):
             token = tagged.tokens[i]
@@ -270,16 +275,26 @@ def _refers_back(tagged: Tagged) -> bool:
 
 
 def _numbers(tagged: Tagged, clause: Clause) -> frozenset[str]:
-    """Figures in a clause, as digits ("one infusion" -> 1); not "one study", "one in five" or years."""
-    found = set()
-    tokens = tagged.tokens
+    """Figures in a clause, as digits ("one infusion" -> 1); not shares ("1 in 10", "80%"), "one study"
+    or years."""
+    return frozenset(str(value) for value, _ in _figures(tagged, clause))
+
+
+def _figures(tagged: Tagged, clause: Clause) -> tuple[tuple[float, frozenset[str]], ...]:
+    """The clause's figures with the content words right beside them ("39 trials", "Schedule III")."""
+    tokens, found = tagged.tokens, []
     for i in range(clause.start, clause.end):
         word = str(NUMBER_WORDS.get(tokens[i].text, tokens[i].text))
-        after = tokens[i + 1].text if i + 1 < len(tokens) else ""
-        if _number(word) and not YEAR.match(word) and after not in ("in", "of", "out", "%", "percent") and \
-                not (tokens[i].text == "one" and tokens[i + 1:i + 2] and tokens[i + 1].stem in ONE_OF_MANY):
-            found.add(str(float(word)))
-    return frozenset(found)
+        after = [t.text for t in tokens[i + 1:i + 3]]
+        ratio = after[:1] in (["in"], ["of"], ["out"]) and len(after) > 1 and not YEAR.match(after[1]) and \
+            (_number(str(NUMBER_WORDS.get(after[1], after[1]))) or after[1] == "of")
+        one_of_many = tokens[i].text == "one" and tokens[i + 1:i + 2] and tokens[i + 1].stem in ONE_OF_MANY
+        if not _number(word) or YEAR.match(word) or ratio or after[:1] in (["%"], ["percent"]) or one_of_many:
+            continue
+        beside = {t.stem for t in (tokens[i - 1:i] if i > clause.start else ()) + tokens[i + 1:i + 2]
+                  if t.text[0].isalpha() and t.text not in STOPWORDS}
+        found.append((float(word), frozenset(beside)))
+    return tuple(found)
 
 
 def _number(word: str) -> bool:

@@ -193,7 +193,8 @@ def _opens_denial(clause: Clause) -> bool:
 def comparison(clause: Clause, tagged: Tagged) -> bool:
     """Compared head to head with something other than a placebo ("works as well as IV infusions")."""
     for mod in clause.modifiers:
-        if mod.rule.category != Cue.COMPARISON:
+        if mod.rule.category != Cue.COMPARISON or any(  # "better than a placebo" is a benefit, not a comparison
+                m.category == Concept.BENEFIT and m.start <= mod.start and mod.end <= m.end for m in clause.mentions):
             continue
         ahead = [m for m in clause.mentions if mod.end <= m.start < mod.end + mod.rule.max_scope]
         if any(m.category == Concept.COMPARATOR for m in ahead) or mod.end >= clause.end:
