@@ -78,8 +78,14 @@ class Rewriter:
         kind of thing (an effect, or this harm); then the fixed templates."""
         drugs = set(claim.drugs)
         for st in (found.statement, *found.alternatives):
-            if st is not None and (st.names & drugs or claim.stance == Stance.FACT) and _standalone(st.text):
+            if st is None or not (st.names & drugs or claim.stance == Stance.FACT):
+                continue
+            if _standalone(st.text):
                 yield st.text, None
+            else:  # "The DEA placed it in Schedule III": with the sentence it leans on
+                before = [b for b in self.by_snippet.get(st.snippet.id, []) if b.index == st.index - 1]
+                if before and _standalone(before[0].text):
+                    yield f"{before[0].text} {st.text}", None
         if claim.stance == Stance.FACT or found.said == Said.OPPOSED:
             return  # corrected by the evidence's own sentence, never by a template about something else
         harm = claim.stance in HARM_FAMILY
