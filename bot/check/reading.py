@@ -7,10 +7,10 @@ Language analysis only; bot/check/evidence.py finds what the snippets say about 
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from bot.check.context import Clause, Context, Lexicon, Tagged, stem
+from bot.check.figures import NUMBER_WORDS, YEAR, claimed_share, figures, numbers, points_claimed
 from bot.check.stance import comparison, denial, fact_concepts, stated_certainty
 from bot.check.stance import stances as clause_stances
 from bot.enums import Certainty
@@ -19,21 +19,15 @@ from bot.knowledge.load import Knowledge
 from bot.search.question import QuestionParser
 from bot.text import STOPWORDS, fold
 
-NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-                "nine": 9, "ten": 10, "twenty": 20, "hundred": 100}
 ANY_USE = "*any"
 GENERIC_USE = frozenset({"condit", "use", "indic", "purpos", "diseas", "ill", "kind", "type", "anyth", "treatment",
                          ANY_USE})
 USE_ENDS = frozenset({"in", "by", "at", "since", "from", "with", "because", "to", ",", ";", ".", "when", "so",
                       "but", "which", "that", "is", "are", "it"})
-NOT_PEOPLE = frozenset(stem(w) for w in "minute hour day week month year time session infusion drip dose trial study "
-                       "review drug treatment medicine kind type way case".split())
-ONE_OF_MANY = frozenset(stem(w) for w in "study trial review way case kind type reason thing".split())  # "one study"
 TIME_WORDS = frozenset(stem(w) for w in "minute hour day week month year decade over".split())
 FUNCTION_CUES = frozenset({Cue.NEGATION, Cue.HEDGE, Cue.REPORT, Cue.FREQUENCY, Cue.TERMINATE, Cue.SUBORDINATE,
                            Cue.ABSOLUTE, Cue.APPROXIMATOR, Cue.BOOSTER})
 UPPER_BOUNDS = frozenset({"up to", "as many as", "at most", "no more than"})
-YEAR = re.compile(r"^(19[5-9]\d|20[0-4]\d)$")
 
 
 @dataclass(frozen=True)
@@ -126,7 +120,7 @@ class Reader:
         named = self._named(tagged)
         certainty = stated_certainty(tagged)
         attributed = bool(named) or any(m.category == Concept.STUDY for c in tagged.clauses for m in c.mentions)
-        share, points = self._share(tagged), _points(tagged)
+        share, points = claimed_share(tagged, self.quantities), points_claimed(tagged)
         at_most = share is not None and any(" ".join(tagged.words(i, i + 2)) in UPPER_BOUNDS or
                                             " ".join(tagged.words(i, i + 3)) in UPPER_BOUNDS
                                             for i in range(len(tagged.tokens)))
@@ -151,8 +145,8 @@ class Reader:
                     interaction=any(m.target.outcome == "interactions" for m in clause.mentions),
                     comparison=comparison(clause, tagged), acute=acute, certainty=certainty, stems=stems, negated=negated,
                     exclusive=any(m.has(Cue.RESTRICTION) for m in clause.mentions if m.category == Concept.APPROVAL),
-                    use=use, denied=denied, concepts=fact_concepts(clause), numbers=_numbers(tagged, clause),
-                    figures=_figures(tagged, clause),
+                    use=use, denied=denied, concepts=fact_concepts(clause), numbers=numbers(tagged, clause),
+                    figures=figures(tagged, clause),
                     qualifiers=self._qualifiers(tagged, clause), synonyms=synonyms))
         return claims, subject
 
@@ -194,25 +188,6 @@ class Reader:
                     designs |= kinds
             named |= {s.id for s in self.sources if s.year == int(token.text) and s.design in designs}
         return frozenset(named)
-
-    def _share(self, tagged: Tagged) -> float | None:
-        """The share of patients claimed: "80%", "1 in 10", "three out of four", or words like "most"."""
-        words = [str(NUMBER_WORDS.get(t.text, t.text)) for t in tagged.tokens]
-        for i, word in enumerate(words):
-            if not _number(word):
-                continue
-            rest = words[i + 1:i + 4]
-            if rest[:1] in (["%"], ["percent"]) or rest[:2] == ["per", "cent"]:
-                return min(1.0, float(word) / 100)
-            total = rest[1] if rest[:1] == ["in"] and len(rest) > 1 else \
-                rest[2] if rest[:2] == ["out", "of"] and len(rest) > 2 else ""
-            if _number(total) and 0 < float(word) <= float(total) <= 1000:
-                return float(word) / float(total)
-        taken = {j for c in tagged.clauses for m in c.modifiers for j in range(m.start, m.end)}
-        found = [m for m in self.quantities.find(tagged.tokens, taken)  # "a few weeks" is no share of people,
-                 if (m.end >= len(tagged.tokens) or tagged.tokens[m.end].stem not in NOT_PEOPLE)  # "not for
-                 and m.start not in tagged.negated]  # everyone" no claim about everyone
-        return max((m.rule.share for m in found), default=None)
 
     def _stems(self, tagged: Tagged, clause: Clause) -> tuple[frozenset[str], frozenset[str]]:
         stems, negated = set(), set()
@@ -272,45 +247,3 @@ class Reader:
 
 def _refers_back(tagged: Tagged) -> bool:
     return any(t.text in ("this", "that", "these", "it", "they", "such") for t in tagged.tokens[:12])
-
-
-def _numbers(tagged: Tagged, clause: Clause) -> frozenset[str]:
-    """Figures in a clause, as digits ("one infusion" -> 1); not shares ("1 in 10", "80%"), "one study"
-    or years."""
-    return frozenset(str(value) for value, _ in _figures(tagged, clause))
-
-
-def _figures(tagged: Tagged, clause: Clause) -> tuple[tuple[float, frozenset[str]], ...]:
-    """The clause's figures with the content words right beside them ("39 trials", "Schedule III")."""
-    tokens, found = tagged.tokens, []
-    for i in range(clause.start, clause.end):
-        word = str(NUMBER_WORDS.get(tokens[i].text, tokens[i].text))
-        after = [t.text for t in tokens[i + 1:i + 3]]
-        ratio = after[:1] in (["in"], ["of"], ["out"]) and len(after) > 1 and not YEAR.match(after[1]) and \
-            (_number(str(NUMBER_WORDS.get(after[1], after[1]))) or after[1] == "of")
-        one_of_many = tokens[i].text == "one" and tokens[i + 1:i + 2] and tokens[i + 1].stem in ONE_OF_MANY
-        if not _number(word) or YEAR.match(word) or ratio or after[:1] in (["%"], ["percent"]) or one_of_many:
-            continue
-        beside = {t.stem for t in (tokens[i - 1:i] if i > clause.start else ()) + tokens[i + 1:i + 2]
-                  if t.text[0].isalpha() and t.text not in STOPWORDS}
-        found.append((float(word), frozenset(beside)))
-    return tuple(found)
-
-
-def _number(word: str) -> bool:
-    try:
-        float(word)
-    except ValueError:
-        return False
-    return True
-
-
-def _points(tagged: Tagged) -> float | None:
-    tokens = tagged.tokens
-    for i, token in enumerate(tokens[:-1]):
-        if token.text[:1].isdigit() and tokens[i + 1].stem in ("point", "unit"):
-            try:
-                return float(token.text)
-            except ValueError:
-                return None
-    return None
