@@ -41,7 +41,7 @@ class Settings(BaseModel):
     # Limits, the same for the API, the forms and the engine
     max_question_chars: int = Field(2000, ge=100)
     max_history: int = Field(5, ge=0)  # earlier questions a follow-up may carry
-    max_check_chars: int = Field(5000, ge=100)
+    max_check_chars: int = Field(8000, ge=100)
     max_body_bytes: int = Field(16 * 1024, ge=1024)
     # Web
     host: str = "127.0.0.1"

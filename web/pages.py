@@ -137,7 +137,8 @@ def card_number(default: int) -> int:
 
 @bp.route("/clinician", methods=["GET", "POST"])
 def clinician():
-    """The phrasing check: paste a sentence, get a verdict, the reason and a safer wording."""
+    """The phrasing check: paste a sentence or a handout, get a verdict per sentence with the reason, the
+    sources and a safer wording; with view=print, the same result as a printable report."""
     evidence = evidence_view(state.current().engine)
     if request.method != "POST":
         return render_template("clinician.html", text="", result=None, error="", evidence=evidence)
@@ -151,8 +152,8 @@ def clinician():
         draft = clean(raw, newlines=True)[:current_app.config["MAX_CHECK_CHARS"]]
         return render_template("clinician.html", text=draft, result=None, error=message, evidence=evidence), 400
     logs.note(result.verdict, sentences=len(result.claims), citations=len(result.citations))
-    return render_template("clinician.html", text=text, result=make_check_view(engine, result), error="",
-                           evidence=evidence)
+    page = "clinician_print.html" if request.form.get("view") == "print" else "clinician.html"
+    return render_template(page, text=text, result=make_check_view(engine, result), error="", evidence=evidence)
 
 
 @bp.get("/sources")

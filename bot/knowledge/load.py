@@ -17,6 +17,7 @@ import frontmatter
 import yaml
 
 from bot.errors import KnowledgeError
+from bot.knowledge.check_rules import ClaimRulesFile, VerdictsFile, load_claim_rules, load_verdicts
 from bot.knowledge.files import FAST_YAML, Problems, one_line, read_mapping, read_yaml
 from bot.knowledge.messages import Messages, check_messages
 from bot.knowledge.models import (
@@ -51,6 +52,8 @@ class Knowledge:
     wording: CheckWording
     routing: RoutingExamples
     floor: SafetyFloor
+    claim_rules: ClaimRulesFile  # how the clinician check reads a claim (claim_rules.yaml)
+    verdicts: VerdictsFile  # the clinician check's decision table (verdicts.yaml)
     content_hash: str
 
     def source(self, source_id: str) -> Source:
@@ -107,13 +110,17 @@ def _load(root: Path, problems: Problems) -> Knowledge | None:
     floor_file = read_mapping(root / "safety_floor.yaml", SafetyFloorFile, problems)
     floor = safety_floor(floor_file, vocabulary, root / "safety_floor.yaml", problems) \
         if floor_file and vocabulary else None
-    parts = (vocabulary, lexicon_file, scope_file, messages_file, wording_file, routing, floor)
+    claim_rules = load_claim_rules(root / "claim_rules.yaml", problems, vocabulary.outcomes if vocabulary else (),
+                                   tuple(f.id for f in vocabulary.drugs) if vocabulary else ())
+    verdicts = load_verdicts(root / "verdicts.yaml", problems, set(wording_file.reasons) if wording_file else None)
+    parts = (vocabulary, lexicon_file, scope_file, messages_file, wording_file, routing, floor, claim_rules, verdicts)
     if any(part is None for part in parts):
         return None
     return Knowledge(root=root, sources=tuple(sources), snippets=tuple(snippets),
                      lexicon=Lexicon.from_file(lexicon_file), vocabulary=vocabulary,
                      scope=Scope.from_file(scope_file), messages=Messages(messages_file),
                      wording=CheckWording(wording_file), routing=routing, floor=floor,
+                     claim_rules=claim_rules, verdicts=verdicts,
                      content_hash=content_hash(root))
 
 

@@ -134,6 +134,7 @@ class CheckWordingFile(Strict):
     evidence_line: Text
     certainty_words: dict[Certainty, Text]
     phrasing: dict[str, Text | dict[Certainty, Text]]
+    follow_up: dict[Certainty, Text] = Field(default_factory=dict)
     harm_words: dict[str, Text]
 
 

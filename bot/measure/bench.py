@@ -21,6 +21,8 @@ from bot.search.retrieve import RetrievalConfig
 from bot.settings import ROOT, Settings
 
 STAGES = ("triage", "expansion", "bm25", "embedding", "vector_search", "fusion", "composition")
+CHECK_SENTENCES = ROOT / "tests" / "data" / "check_questions.jsonl"
+HANDOUT_SENTENCES = 40
 
 def run(settings: Settings, questions: list[str], repeats: int = 5, cold_runs: int = 3,
         progress=lambda message: None) -> dict:
@@ -39,6 +41,8 @@ def run(settings: Settings, questions: list[str], repeats: int = 5, cold_runs: i
                 if stage in answer.timings:
                     stage_samples[stage].append(answer.timings[stage])
         per_run.append({p: _pct(totals, p) for p in (50, 95, 99)})
+    progress(f"clinician check: a {HANDOUT_SENTENCES}-sentence handout, {repeats * 4} runs")
+    check = _check_handout(uncached, repeats * 4)
     cached = Engine(settings, embedder)
     for q in questions:
         cached.ask(q)
@@ -59,9 +63,29 @@ def run(settings: Settings, questions: list[str], repeats: int = 5, cold_runs: i
         "rss_mb": _r(statistics.median(c["rss_mb"] for c in cold)),
         "bench_process_rss_mb": _r(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         "build_s": _r(_build_time(settings, embedder)),
+        **check,
         "snippets": len(uncached.knowledge.snippets),
         "backend": settings.embed_backend,
     }
+
+
+def _check_handout(engine: Engine, runs: int) -> dict:
+    """The clinician check on a handout of 40 sentences (the first of tests/data/check_questions.jsonl,
+    one per line), and on one sentence; the checker is built before timing starts."""
+    lines = [json.loads(line)["text"] for line in CHECK_SENTENCES.read_text(encoding="utf-8").splitlines() if line]
+    handout = "\n".join(lines[:HANDOUT_SENTENCES])
+    engine.check(lines[0])
+    whole, single = [], []
+    for i in range(runs):
+        started = time.perf_counter()
+        engine.check(handout)
+        whole.append((time.perf_counter() - started) * 1000.0)
+        started = time.perf_counter()
+        engine.check(lines[i % len(lines)])
+        single.append((time.perf_counter() - started) * 1000.0)
+    return {"check_handout_sentences": len(engine.check(handout).claims),
+            "check_handout_p50_ms": _r(_pct(whole, 50)), "check_handout_p95_ms": _r(_pct(whole, 95)),
+            "check_sentence_p50_ms": _r(_pct(single, 50))}
 
 
 def _cold_start(settings: Settings, questions: list[str]) -> dict:
@@ -98,6 +122,9 @@ def report(result: dict) -> str:
              f"p99 {result['e2e_p99_ms']} ms",
              f"repeated question (answer cache): p50 {result['cached_p50_ms']} ms",
              "stages (p50 ms): " + ", ".join(f"{k} {v}" for k, v in result["stages"].items()),
+             f"clinician check: {result['check_handout_sentences']}-sentence handout p50 "
+             f"{result['check_handout_p50_ms']} ms, p95 {result['check_handout_p95_ms']} ms; "
+             f"one sentence p50 {result['check_sentence_p50_ms']} ms",
              f"cold start to first answer: {result['cold_start_s']} s; RSS per process {result['rss_mb']} MB",
              f"index build: {result['build_s']} s"]
     return "\n".join(lines)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.check.checker import VERDICTS
+from bot.enums import Verdict
 from bot.errors import InputError
 from bot.measure.evaluate import read_jsonl
 
@@ -46,13 +47,17 @@ def score(rows: list[dict]) -> dict:
         if actual:
             f1s.append(f1)
     accuracy = sum(confusion[v][v] for v in VERDICTS) / len(rows) if rows else 0.0
+    consistent = Verdict.CONSISTENT
     return {"n": len(rows), "macro_f1": round(sum(f1s) / len(f1s), 4) if f1s else 0.0,
             "accuracy": round(accuracy, 4), "per_verdict": per_verdict, "confusion": confusion,
+            # careful sentences the check would flag: what costs a clinician's trust
+            "consistent_flagged": sum(n for p, n in confusion[consistent].items() if p != consistent),
             "per_sentence": rows}
 
 
 def report_check(result: dict, worst: int = 15) -> str:
-    lines = [f"n {result['n']}  macro-F1 {result['macro_f1']}  accuracy {result['accuracy']}", "",
+    lines = [f"n {result['n']}  macro-F1 {result['macro_f1']}  accuracy {result['accuracy']}  "
+             f"consistent flagged {result['consistent_flagged']} of {result['per_verdict']['consistent']['support']}", "",
              f"{'verdict':<14}{'precision':>10}{'recall':>8}{'f1':>8}{'n':>5}"]
     for v, m in result["per_verdict"].items():
         lines.append(f"{v:<14}{m['precision']:>10}{m['recall']:>8}{m['f1']:>8}{m['support']:>5}")
