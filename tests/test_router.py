@@ -134,7 +134,18 @@ def test_a_safety_route_needs_a_message_near_one_of_its_examples():
 def test_training_keeps_the_safety_examples_and_a_reach_for_each_route():
     x, labels = _separable()
     model = train.fit(x, labels)
-    assert set(model.support_labels) == {Route.CRISIS, Route.EMERGENCY}
-    assert len(model.support) == labels.count(Route.CRISIS) + labels.count(Route.EMERGENCY)
+    assert set(model.support_labels) == {Route.CRISIS, Route.EMERGENCY, Route.INFO}
+    assert len(model.support) == sum(labels.count(r) for r in (Route.CRISIS, Route.EMERGENCY, Route.INFO))
     back = RouterModel.from_files(model.to_files())
     assert back.support_thresholds == model.support_thresholds and np.array_equal(back.support, model.support)
+
+
+def test_an_info_reading_unlike_every_info_example_and_without_a_subject_word_is_off_topic():
+    support = np.array([[1.0, 0.0, 0.0]], np.float32)
+    model = RouterModel((Route.INFO, Route.CRISIS, Route.OUT_OF_SCOPE), np.eye(3, dtype=np.float32),
+                        np.zeros(3, np.float32), ("a", "b", "c"), {}, support=support,
+                        support_labels=(Route.INFO,), support_thresholds={Route.INFO: 0.6})
+    likely_info, far = np.array([0.7, 0.1, 0.2]), np.array([0.0, 0.0, 1.0], np.float32)
+    assert model.route(likely_info, far, subject_words=False) == Route.OUT_OF_SCOPE
+    assert model.route(likely_info, far, subject_words=True) == Route.INFO  # "ketamine" keeps it ours
+    assert model.route(likely_info, np.array([1.0, 0.0, 0.0], np.float32), subject_words=False) == Route.INFO

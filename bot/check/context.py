@@ -93,7 +93,7 @@ class Tokenizer:
         self.spelling = spelling
 
     def __call__(self, text: str) -> tuple[Token, ...]:
-        folded = fold(normalize(text, max_chars=20000)).replace("\u2019", "'")
+        folded = fold(normalize(text)).replace("\u2019", "'")
         for pattern, replacement in _CONTRACTIONS:
             folded = pattern.sub(replacement, folded)
         return tuple(Token(w, stem(w)) for w in (self._spell(t.replace(",", "")) if t[0].isdigit() else self._spell(t)

@@ -26,7 +26,7 @@ def clean(text: str) -> str:
     """Plain text from pasted input: tags stripped, entities decoded, whitespace tidied (lines kept)."""
     stripped = nh3.clean(text, tags=set())
     stripped = stripped.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"')
-    lines = [normalize(line, max_chars=MAX_CHARS * 3) for line in stripped.splitlines()]
+    lines = [normalize(line) for line in stripped.splitlines()]
     return "\n".join(line for line in lines if line)
 
 

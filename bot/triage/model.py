@@ -18,6 +18,8 @@ FILES = (WEIGHTS, BIAS, SUPPORT, META)
 # A safety route is taken when its probability reaches this, even if another route is likelier:
 # recall first (a false alarm costs a moment; a missed crisis can cost a life).
 SAFETY_ROUTES = (Route.CRISIS, Route.ABUSE, Route.EMERGENCY)
+# Routes whose training vectors are kept to judge whether a message is like any of their examples.
+GUARDED_ROUTES = (*SAFETY_ROUTES, Route.INFO)
 
 
 @dataclass(frozen=True)
@@ -43,9 +45,11 @@ class RouterModel:
         exp = np.exp(scores)
         return exp / exp.sum(axis=1, keepdims=True)
 
-    def route(self, probabilities: np.ndarray, vector: np.ndarray | None = None) -> Route:
+    def route(self, probabilities: np.ndarray, vector: np.ndarray | None = None, subject_words: bool = True) -> Route:
         """The route for one row of probabilities: a safety route at its threshold (and, given the
-        message's vector, within reach of that route's examples), else the likeliest other route."""
+        message's vector, within reach of that route's examples), else the likeliest other route.
+        A message read as `info` that has no word of our subject and is unlike every `info` example
+        ("date please", "where do you come from") is off-topic."""
         p = dict(zip(self.labels, probabilities.tolist(), strict=True))
         allowed = {r for r in SAFETY_ROUTES if r in p and p[r] >= self.thresholds.get(r, 0.5)
                    and self.supported(r, vector)}
@@ -53,7 +57,10 @@ class RouterModel:
             if route in allowed:
                 return route
         others = {r: v for r, v in p.items() if r not in SAFETY_ROUTES}
-        return max(others or p, key=lambda r: p[r])
+        best = max(others or p, key=lambda r: p[r])
+        if best == Route.INFO and not subject_words and not self.supported(Route.INFO, vector):
+            return Route.OUT_OF_SCOPE
+        return best
 
     def supported(self, route: Route, vector: np.ndarray | None) -> bool:
         """Whether the message comes as close to one of the route's training examples as most of

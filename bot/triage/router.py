@@ -19,7 +19,7 @@ import numpy as np
 from bot.enums import Kind, Route
 from bot.search.question import Question
 from bot.triage.coverage import Coverage
-from bot.triage.features import features, signals
+from bot.triage.features import SIGNALS, features, signals
 from bot.triage.floor import Floor, FloorHit
 from bot.triage.model import RouterModel
 
@@ -101,7 +101,8 @@ class Router:
         """The route of a question whose vector is set. Without a trained model: info."""
         if self.model is None or question.vector is None:
             return Reading(Route.INFO, {})
-        x = features(question.vector, signals(question, self.coverage, self.relevance(question.vector)))
-        probabilities = self.model.probabilities(x)[0]
-        return Reading(self.model.route(probabilities, question.vector),
+        seen = signals(question, self.coverage, self.relevance(question.vector))
+        probabilities = self.model.probabilities(features(question.vector, seen))[0]
+        subject_words = bool(seen[SIGNALS.index("domain_word")] or seen[SIGNALS.index("names_medicine")])
+        return Reading(self.model.route(probabilities, question.vector, subject_words),
                        dict(zip(self.model.labels, (round(float(p), 4) for p in probabilities), strict=True)))

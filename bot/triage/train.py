@@ -19,7 +19,7 @@ from bot.enums import Route
 from bot.search.question import QuestionParser
 from bot.triage.coverage import Coverage
 from bot.triage.features import SIGNALS, features, signals, top_relevance
-from bot.triage.model import SAFETY_ROUTES, RouterModel
+from bot.triage.model import GUARDED_ROUTES, SAFETY_ROUTES, RouterModel
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,7 @@ class TrainingConfig:
     # of its own examples come to their nearest sibling (an open-set guard against messages unlike
     # any training example, which a linear model may still score high).
     support_quantile: float = 0.1
+    info_support_quantile: float = 0.02  # the same for `info`, applied only to messages with no word of our subject
 
 
 def feature_rows(texts: Sequence[str], vectors: np.ndarray, parser: QuestionParser, coverage: Coverage,
@@ -59,22 +60,23 @@ def fit(x: np.ndarray, labels: Sequence[Route], training_hash: str = "",
     thresholds = {route: _threshold(out_of_fold, y, classes, route, config) for route in SAFETY_ROUTES
                   if str(route) in classes}
     vectors = x[:, :x.shape[1] - len(SIGNALS)]
-    keep = np.isin(y, [str(r) for r in SAFETY_ROUTES])
-    support_thresholds = {route: _support_threshold(vectors[y == str(route)], config) for route in SAFETY_ROUTES
-                          if (y == str(route)).sum() >= 2}
+    keep = np.isin(y, [str(r) for r in GUARDED_ROUTES])
+    support_thresholds = {route: _support_threshold(vectors[y == str(route)], config.info_support_quantile
+                                                    if route == Route.INFO else config.support_quantile)
+                          for route in GUARDED_ROUTES if (y == str(route)).sum() >= 2}
     return RouterModel(tuple(Route(c) for c in classes), final.coef_.astype(np.float32),
                        final.intercept_.astype(np.float32), (*(f"v{i}" for i in range(vectors.shape[1])), *SIGNALS),
                        thresholds, training_hash, len(y), vectors[keep].astype(np.float32),
                        tuple(Route(label) for label in y[keep]), support_thresholds)
 
 
-def _support_threshold(vectors: np.ndarray, config: TrainingConfig) -> float:
-    """The similarity to its nearest sibling that all but `support_quantile` of a route's examples reach
+def _support_threshold(vectors: np.ndarray, quantile: float) -> float:
+    """The similarity to its nearest sibling that all but `quantile` of a route's examples reach
     (exact duplicates do not count as siblings)."""
     sims = vectors @ vectors.T
     np.fill_diagonal(sims, -1.0)
     sims[sims > 0.999] = -1.0
-    return float(np.quantile(sims.max(axis=1), config.support_quantile))
+    return float(np.quantile(sims.max(axis=1), quantile))
 
 
 def _fit(x: np.ndarray, y: np.ndarray, config: TrainingConfig):
