@@ -1,22 +1,19 @@
 """Build, verify and load the search index: FAISS vectors, BM25 matrix, ids and a manifest.
 
-Row i of every file is snippet i of the knowledge (sorted by path). Build writes a complete new
-folder beside the old one and swaps it in atomically; load reads every file into memory, checks
-it against the manifest's checksums and refuses an index that is stale, corrupt or mixed.
+Row i of every file is snippet i of the knowledge (sorted by path). A build is a new generation
+(bot/index/generations.py): a copy of the knowledge is taken first and everything is built from
+that copy, the folder is loaded back and checked, then published under the hash of its manifest and
+made current in one atomic step. Load reads every file into memory, checks it against the
+manifest's checksums and refuses an index that is stale, corrupt or mixed.
 No pickle anywhere: JSON, .npy, .npz (allow_pickle off) and FAISS's own format.
 """
 
 from __future__ import annotations
 
-import ctypes
 import datetime as dt
-import fcntl
 import hashlib
 import io
 import json
-import os
-import shutil
-import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -27,12 +24,16 @@ import numpy as np
 
 from bot import __version__
 from bot.errors import IndexStaleError
+from bot.index import generations
 from bot.index.bm25 import BM25Matrix
 from bot.index.embed import Embedder
+from bot.index.generations import KNOWLEDGE, checksum
 from bot.knowledge.load import Knowledge, load_knowledge
 from bot.text import tokenize
 
-INDEX_FORMAT = 4  # 3: vector_keys.json (each vector's text hash, for reuse); 4: derived files (the router)
+# 3: vector_keys.json (each vector's text hash, for reuse); 4: derived files (the router); 5: a generation
+# with a copy of its knowledge and of the router's training sets
+INDEX_FORMAT = 5
 # Flat search below this many vectors, HNSW above: one flat query over 50,000 vectors took 18 ms
 # here, HNSW over 100,000 under 1 ms (docs/performance.md).
 HNSW_THRESHOLD = 10_000
@@ -68,24 +69,50 @@ Derive = Callable[[Mapping[str, np.ndarray]], Mapping[str, bytes]]
 
 def build(knowledge_dir, index_dir, embedder: Embedder, extras: Mapping[str, Labelled] | None = None,
           progress: Callable[[str], None] | None = None, derive: Derive | None = None) -> dict:
-    """Build the index for a knowledge folder and swap it in; returns the manifest."""
+    """Build a new generation from a knowledge folder and make it current; returns its manifest
+    (with "generation", its id, and "previous", the id it replaced)."""
     started = time.perf_counter()
     say = progress or (lambda message: None)
-    knowledge = load_knowledge(knowledge_dir)
     index_dir = Path(index_dir)
-    index_dir.parent.mkdir(parents=True, exist_ok=True)
-    with _build_lock(index_dir):
-        tmp = Path(tempfile.mkdtemp(prefix=f".{index_dir.name}-build-", dir=index_dir.parent))
+    with generations.build_lock(index_dir):
+        tmp = generations.new_folder(index_dir)
         try:
-            reuse = _Reuse(index_dir, embedder.model_id)
+            # Everything below reads the copy, so an edit made during the build cannot mix in.
+            knowledge_files = generations.copy_knowledge(Path(knowledge_dir), tmp / KNOWLEDGE)
+            knowledge = load_knowledge(tmp / KNOWLEDGE)
+            training_files = _copy_training_sets(knowledge, Path(knowledge_dir), tmp)
+            reuse = _Reuse(generations.resolve(index_dir), embedder.model_id)
             manifest = _write_all(knowledge, tmp, embedder, extras or {}, say, reuse, derive)
+            manifest["knowledge_files"] = knowledge_files
+            manifest["training_files"] = training_files
             manifest["build_seconds"] = round(time.perf_counter() - started, 3)
             (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2))
-            _swap_in(tmp, index_dir)
+            _load_once(tmp, knowledge, embedder.model_id)  # never publish what would not load
+            generation, previous = generations.publish(tmp, index_dir)
         finally:
-            shutil.rmtree(tmp, ignore_errors=True)
-    say(f"index built: {manifest['snippet_count']} snippets in {manifest['build_seconds']:.1f} s")
-    return manifest
+            generations.remove(tmp)
+    say(f"index built: {manifest['snippet_count']} snippets in {manifest['build_seconds']:.1f} s, "
+        f"generation {generation}")
+    return {**manifest, "generation": generation, "previous": previous}
+
+
+def _copy_training_sets(knowledge: Knowledge, knowledge_dir: Path, folder: Path) -> dict[str, str]:
+    """The labelled question sets knowledge/routing.yaml names (paths from the project folder) are
+    copied to the same place relative to the generation, so its own knowledge finds them and the
+    generation says what trained its router; {relative path: sha256}. A missing set is left out."""
+    sums = {}
+    for path in knowledge.routing.question_sets:
+        try:
+            rel = Path(path).relative_to(folder.resolve())
+        except ValueError:
+            continue  # outside the project folder
+        source = knowledge_dir.resolve().parent / rel
+        if source.is_file():
+            blob = source.read_bytes()
+            (folder / rel).parent.mkdir(parents=True, exist_ok=True)
+            (folder / rel).write_bytes(blob)
+            sums[rel.as_posix()] = checksum(blob)
+    return sums
 
 
 def _write_all(knowledge: Knowledge, folder: Path, embedder: Embedder,
@@ -143,7 +170,7 @@ def _write_all(knowledge: Knowledge, folder: Path, embedder: Embedder,
         "extras": extra_names,
         "derived": sorted(derived),
         "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "files": {name: _checksum((folder / name).read_bytes()) for name in files},
+        "files": {name: checksum((folder / name).read_bytes()) for name in files},
     }
 
 
@@ -165,15 +192,17 @@ class _Reuse:
     """Vectors of the index being replaced, found by their text, when that index was built with
     the same model: a rebuild after editing a few snippets embeds only what changed."""
 
-    def __init__(self, index_dir: Path, model_id: str):
+    def __init__(self, index_dir: Path | None, model_id: str):
         self.known: dict[str, np.ndarray] = {}
         self.embedded = self.reused = 0
+        if index_dir is None:
+            return
         try:
             manifest = read_manifest(index_dir)
             if manifest.get("model_id") != model_id or "vector_keys.json" not in manifest["files"]:
                 return
             for name, expected in manifest["files"].items():
-                if _checksum((index_dir / name).read_bytes()) != expected:
+                if checksum((index_dir / name).read_bytes()) != expected:
                     return  # a damaged index is rebuilt from scratch
             keys = json.loads((index_dir / "vector_keys.json").read_text())
             sets = [(keys["snippets"], _all_vectors(index_dir / "vectors.faiss")),
@@ -211,37 +240,41 @@ def _hnsw(dim: int) -> faiss.Index:
 
 
 def load(index_dir, knowledge: Knowledge, model_id: str, attempts: int = 3) -> Index:
-    """Load and verify the index; IndexStaleError says what is wrong and how to fix it."""
+    """Load and verify the current generation (or a plain index folder); IndexStaleError says what
+    is wrong and how to fix it. The generation is pinned while it is read, so cleanup spares it."""
+    index_dir = Path(index_dir)
     for attempt in range(attempts):
+        before = generations.stamp(index_dir)
+        folder = generations.resolve(index_dir)
+        if folder is None:
+            raise IndexStaleError(f"no index at {index_dir}", REBUILD_HINT)
         try:
-            return _load_once(Path(index_dir), knowledge, model_id)
-        except _Torn:
-            if attempt == attempts - 1:
-                raise IndexStaleError(f"index at {index_dir} kept changing while it was read", REBUILD_HINT) from None
-            time.sleep(0.05)
+            with generations.pinned(folder):
+                return _load_once(folder, knowledge, model_id)
+        except IndexStaleError:
+            if attempt == attempts - 1 or generations.stamp(index_dir) == before:
+                raise
+            time.sleep(0.05)  # a new generation was made current meanwhile: read that one
     raise AssertionError("unreachable")
-
-
-class _Torn(Exception):
-    """Files changed under the reader (a rebuild swapped the folder): read again."""
 
 
 def _load_once(index_dir: Path, knowledge: Knowledge, model_id: str) -> Index:
     manifest = read_manifest(index_dir)
     check_manifest(manifest, knowledge, model_id, index_dir)
+    if generations.is_generation(index_dir):
+        raw = (index_dir / "manifest.json").read_bytes()
+        if generations.generation_id(raw) != index_dir.name:
+            raise IndexStaleError(f"the manifest of index generation {index_dir.name} does not match its name "
+                                  "(edited or corrupt)", REBUILD_HINT)
     blobs = {}
     for name, expected in manifest["files"].items():
         try:
             blob = (index_dir / name).read_bytes()
         except FileNotFoundError:
-            if read_manifest(index_dir) != manifest:
-                raise _Torn() from None
             raise IndexStaleError(f"index file {index_dir / name} is missing", REBUILD_HINT) from None
         except OSError as exc:
             raise IndexStaleError(f"index file {index_dir / name} cannot be read ({exc.strerror})", REBUILD_HINT) from None
-        if _checksum(blob) != expected:
-            if read_manifest(index_dir) != manifest:
-                raise _Torn() from None
+        if checksum(blob) != expected:
             raise IndexStaleError(f"index file {index_dir / name} is corrupt (checksum differs)", REBUILD_HINT)
         blobs[name] = blob
     try:
@@ -294,14 +327,18 @@ def check_manifest(manifest: dict, knowledge: Knowledge, model_id: str, index_di
 
 
 def is_fresh(index_dir, knowledge: Knowledge, model_id: str) -> bool:
-    """Built from this knowledge, model and router training data (the labelled question sets that
-    knowledge/routing.yaml names live outside knowledge/, so their hash is checked here too)."""
+    """The served generation was built from this knowledge, model and router training data (the
+    labelled question sets that knowledge/routing.yaml names live outside knowledge/, so their hash
+    is checked here too), and its files are intact."""
+    folder = generations.resolve(index_dir)
+    if folder is None:
+        return False
     try:
-        manifest = read_manifest(Path(index_dir))
-        check_manifest(manifest, knowledge, model_id, index_dir)
-        return manifest.get("training_hash") == training_hash(knowledge)
+        manifest = read_manifest(folder)
+        check_manifest(manifest, knowledge, model_id, folder)
     except IndexStaleError:
         return False
+    return manifest.get("training_hash") == training_hash(knowledge) and generations.damage(folder) is None
 
 
 def training_hash(knowledge: Knowledge) -> str | None:
@@ -310,53 +347,3 @@ def training_hash(knowledge: Knowledge) -> str | None:
         return knowledge.routing.training_hash()
     except FileNotFoundError:
         return None
-
-
-def _checksum(blob: bytes) -> str:
-    return hashlib.sha256(blob).hexdigest()
-
-
-class _BuildLock:
-    def __init__(self, path: Path):
-        self.path = path
-
-    def __enter__(self):
-        self.handle = open(self.path, "w")
-        fcntl.flock(self.handle, fcntl.LOCK_EX)
-
-    def __exit__(self, *exc):
-        fcntl.flock(self.handle, fcntl.LOCK_UN)
-        self.handle.close()
-
-
-def _build_lock(index_dir: Path) -> _BuildLock:
-    return _BuildLock(index_dir.parent / f".{index_dir.name}.lock")
-
-
-_RENAME_EXCHANGE = 2
-_AT_FDCWD = -100
-
-
-def _swap_in(new: Path, target: Path) -> None:
-    """Put `new` at `target` atomically; the old index ends up at `new` and is removed."""
-    if not target.exists():
-        os.rename(new, target)
-        return
-    if not _exchange(new, target):
-        # No atomic exchange on this file system: two renames, with a short gap readers retry over.
-        old = new.with_name(new.name + "-old")
-        os.rename(target, old)
-        os.rename(new, target)
-        shutil.rmtree(old, ignore_errors=True)
-        return
-    shutil.rmtree(new, ignore_errors=True)
-
-
-def _exchange(a: Path, b: Path) -> bool:
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        renameat2 = libc.renameat2
-    except (OSError, AttributeError):
-        return False
-    result = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
-    return result == 0
