@@ -1,23 +1,28 @@
 """Index and knowledge faults, and hot reload, through the app (the real-server versions: test_web_live.py).
 
 A broken index never serves silently: the app starts not ready (/readyz 503 saying why, one log
-line), and a rebuild is picked up without a restart. A rebuild while serving swaps the engine as
-one reference; a request keeps the engine it started with; a broken rebuild leaves the old index
-serving, with a warning on /readyz and in the log.
+line), and a build is picked up without a restart. What is served is the generation index/current
+names, with its own copy of the knowledge: editing knowledge/ without a rebuild changes nothing
+served. A rebuild swaps the engine as one reference; a request keeps the engine it started with; a
+generation that cannot be loaded is never served (the old one keeps serving, with a warning), and a
+damaged one is set aside for the previous generation.
 """
 
 import json
 import logging
 import os
+import shutil
 import threading
 
 import pytest
 
 from bot.engine import build_index
+from bot.index import generations
 from bot.search.retrieve import RetrievalConfig
 from bot.settings import Settings
 from tests.conftest import FAKE_BAR
 from tests.fakes import HashEmbedder
+from tests.test_index import writable
 from tests.test_web_api import error_of
 from web import create_app, state
 
@@ -37,21 +42,25 @@ def make_app(folders):
                        "RETRIEVAL": RetrievalConfig(min_similarity=FAKE_BAR), "TESTING": True, "RATE_LIMIT": ""})
 
 
-def rebuild(folders, marker: str = MARKER) -> None:
-    knowledge, index = folders
+def edit(knowledge, marker: str = MARKER) -> None:
     snippet = knowledge / "snippets" / "safety" / "bladder.md"
     front, body = snippet.read_text().rsplit("---\n", 1)
     snippet.write_text(f"{front}---\n{marker} {body}")  # first, so the short answer's lead shows it
-    build_index(Settings(knowledge_dir=knowledge, index_dir=index), HashEmbedder())
 
 
-def rewrite_manifest(index, **changes) -> None:
-    """Replace manifest.json as a new file (as a build would), with some values changed."""
-    manifest = json.loads((index / "manifest.json").read_text())
+def rebuild(folders, marker: str = MARKER, embedder=None) -> dict:
+    knowledge, index = folders
+    edit(knowledge, marker)
+    return build_index(Settings(knowledge_dir=knowledge, index_dir=index), embedder or HashEmbedder())
+
+
+def rewrite_manifest(gen, **changes) -> None:
+    """Replace manifest.json as a new file, with some values changed."""
+    manifest = json.loads((gen / "manifest.json").read_text())
     manifest.update(changes)
-    tmp = index / "manifest.json.new"
+    tmp = gen / "manifest.json.new"
     tmp.write_text(json.dumps(manifest))
-    os.replace(tmp, index / "manifest.json")
+    os.replace(tmp, gen / "manifest.json")
 
 
 def truncate(path):
@@ -64,52 +73,82 @@ def flip(path):
     path.write_bytes(bytes(data))
 
 
+def ask(client, question="can ketamine hurt my bladder"):
+    return client.post("/api/ask", json={"question": question})
+
+
+# Each fault is done to the generation `current` names (g), or to the pointers in the index folder (i).
 FAULTS = {
-    "no index folder": (lambda k, i: __import__("shutil").rmtree(i), "no index at"),
-    "manifest missing": (lambda k, i: (i / "manifest.json").unlink(), "no index at"),
-    "manifest not JSON": (lambda k, i: (i / "manifest.json").write_text("{not json"), "manifest"),
-    "manifest of another model": (lambda k, i: rewrite_manifest(i, model_id="other-model@1"), "other-model@1"),
-    "manifest of another format": (lambda k, i: rewrite_manifest(i, format=1), "format 1"),
-    "manifest with a wrong checksum type": (lambda k, i: rewrite_manifest(i, files={"ids.json": 5}), "corrupt"),
-    "manifest with a wrong type": (lambda k, i: rewrite_manifest(i, extras=5), "corrupt"),
-    "vectors missing": (lambda k, i: (i / "vectors.faiss").unlink(), "vectors.faiss is missing"),
-    "vectors truncated": (lambda k, i: truncate(i / "vectors.faiss"), "vectors.faiss is corrupt"),
-    "ids corrupt": (lambda k, i: flip(i / "ids.json"), "ids.json is corrupt"),
-    "knowledge edited after the build": (
-        lambda k, i: (k / "snippets" / "safety" / "bladder.md").write_text(
-            (k / "snippets" / "safety" / "bladder.md").read_text() + "\nOne more sentence.\n"),
-        "changed since the index was built"),
-    "knowledge file broken": (lambda k, i: (k / "lexicon.yaml").write_text("a: [unclosed"), "lexicon.yaml"),
+    "no index folder": (lambda i, g: shutil.rmtree(i), "no index at"),
+    "no current pointer": (lambda i, g: (i / "current").unlink(), "no index at"),
+    "pointer to a missing generation": (lambda i, g: generations.point(i, "current", "0" * 16), "no index at"),
+    "manifest missing": (lambda i, g: (g / "manifest.json").unlink(), "no index at"),
+    "manifest not JSON": (lambda i, g: (g / "manifest.json").write_text("{not json"), "manifest"),
+    "manifest of another model": (lambda i, g: rewrite_manifest(g, model_id="other-model@1"), "other-model@1"),
+    "manifest of another format": (lambda i, g: rewrite_manifest(g, format=1), "format 1"),
+    "manifest with a wrong checksum type": (lambda i, g: rewrite_manifest(g, files={"ids.json": 5}), "corrupt"),
+    "manifest with a wrong type": (lambda i, g: rewrite_manifest(g, extras=5), "corrupt"),
+    "manifest edited": (lambda i, g: rewrite_manifest(g, snippet_count=99), "does not match its name"),
+    "vectors missing": (lambda i, g: (g / "vectors.faiss").unlink(), "vectors.faiss is missing"),
+    "vectors truncated": (lambda i, g: truncate(g / "vectors.faiss"), "vectors.faiss is corrupt"),
+    "ids corrupt": (lambda i, g: flip(g / "ids.json"), "ids.json is corrupt"),
+    "the generation's knowledge edited": (
+        lambda i, g: edit(g / "knowledge", "One more sentence."), "changed since the index was built"),
+    "the generation's knowledge broken": (
+        lambda i, g: (g / "knowledge" / "lexicon.yaml").write_text("a: [unclosed"), "lexicon.yaml"),
 }
 
 
 @pytest.mark.parametrize("fault", FAULTS)
-def test_a_broken_index_or_knowledge_starts_not_ready_and_says_why(folders, fault, caplog):
+def test_a_broken_index_starts_not_ready_and_says_why(folders, fault, caplog):
     damage, reason = FAULTS[fault]
-    damage(*folders)
+    damage(folders[1], writable(generations.resolve(folders[1])))
     caplog.set_level(logging.INFO, logger="web")
     client = make_app(folders).test_client()
     assert client.get("/healthz").status_code == 200
     ready = client.get("/readyz")
     assert ready.status_code == 503 and reason in ready.get_json()["error"]["message"]
     assert "python -m bot build" in ready.get_json()["error"]["message"]
-    error_of(client.post("/api/ask", json={"question": "side effects?"}), 503, "not_ready")
+    error_of(ask(client), 503, "not_ready")
     assert client.post("/", data={"question": "side effects?"}).status_code == 503
     lines = [r for r in caplog.records if r.name == "web.state" and r.levelno == logging.ERROR]
     assert len(lines) == 1 and lines[0].getMessage().startswith("engine not ready:") and reason in lines[0].getMessage()
+
+
+@pytest.mark.parametrize("edit_kind", ["a snippet edited", "a knowledge file broken"])
+def test_knowledge_edited_without_a_rebuild_changes_nothing_served(folders, edit_kind):
+    knowledge, index = folders
+    client = make_app(folders).test_client()
+    before = client.get("/readyz").get_json()
+    assert before["knowledge_behind"] is False and before["generation"] == generations.pointer_id(index)
+    if edit_kind == "a snippet edited":
+        edit(knowledge)
+    else:
+        (knowledge / "lexicon.yaml").write_text("a: [unclosed")
+    for app in (make_app(folders), None):  # a worker that starts now, and the one already serving
+        client = app.test_client() if app else client
+        app_state = client.application.extensions["bot"]
+        app_state._behind = (0.0, "", "")  # no waiting for the few seconds between two hashes
+        ready = client.get("/readyz")
+        assert ready.status_code == 200 and ready.get_json()["generation"] == before["generation"]
+        assert ready.get_json()["knowledge_version"] == before["knowledge_version"]
+        assert ready.get_json()["knowledge_behind"] is True
+        assert ask(client).status_code == 200 and MARKER not in ask(client).get_json()["answer"]
 
 
 def test_a_rebuild_is_served_without_a_restart(folders, caplog):
     caplog.set_level(logging.INFO, logger="web")
     client = make_app(folders).test_client()
     before = client.get("/readyz").get_json()
-    assert MARKER not in client.post("/api/ask", json={"question": "can ketamine hurt my bladder"}).get_json()["answer"]
-    rebuild(folders)
+    assert MARKER not in ask(client).get_json()["answer"]
+    manifest = rebuild(folders)
     after = client.get("/readyz").get_json()
     assert after["knowledge_version"] != before["knowledge_version"] and "warning" not in after
-    assert MARKER in client.post("/api/ask", json={"question": "can ketamine hurt my bladder"}).get_json()["answer"]
+    assert after["generation"] == manifest["generation"] != before["generation"]
+    assert MARKER in ask(client).get_json()["answer"]
     client.get("/readyz")
-    assert [r.getMessage() for r in caplog.records].count(f"index reloaded: built at {after['index_built_at']}") == 1
+    reloaded = f"index reloaded: generation {after['generation']} built at {after['index_built_at']}"
+    assert [r.getMessage() for r in caplog.records].count(reloaded) == 1
 
 
 def test_a_not_ready_server_becomes_ready_after_a_build(knowledge_copy, tmp_path):
@@ -122,16 +161,17 @@ def test_a_not_ready_server_becomes_ready_after_a_build(knowledge_copy, tmp_path
 
 
 @pytest.mark.parametrize("damage", ["another model", "deleted"])
-def test_a_broken_rebuild_keeps_the_old_index_serving_with_a_warning(folders, damage, caplog):
+def test_a_generation_that_cannot_be_loaded_is_never_served(folders, damage, caplog):
     client = make_app(folders).test_client()
     good = client.get("/readyz").get_json()
     if damage == "deleted":
-        __import__("shutil").rmtree(folders[1])
-    else:
-        rewrite_manifest(folders[1], model_id="other-model@1")
+        shutil.rmtree(folders[1])
+    else:  # an intact generation, but for a model this server does not run
+        rebuild(folders, embedder=HashEmbedder(model_id="other-model@1"))
     caplog.set_level(logging.INFO, logger="web")
     ready = client.get("/readyz")
-    assert ready.status_code == 200 and ready.get_json()["knowledge_version"] == good["knowledge_version"]
+    assert ready.status_code == 200 and ready.get_json()["generation"] == good["generation"]
+    assert ready.get_json()["knowledge_version"] == good["knowledge_version"]
     assert "could not be loaded" in ready.get_json()["warning"]
     assert client.post("/api/ask", json={"question": "side effects?"}).status_code == 200
     failures = [r for r in caplog.records if r.levelno == logging.ERROR and "index reload failed" in r.getMessage()]
@@ -139,6 +179,34 @@ def test_a_broken_rebuild_keeps_the_old_index_serving_with_a_warning(folders, da
     rebuild(folders)
     ready = client.get("/readyz").get_json()
     assert "warning" not in ready and ready["knowledge_version"] != good["knowledge_version"]
+
+
+def test_a_damaged_new_generation_is_set_aside_and_the_served_one_kept(folders, caplog):
+    client = make_app(folders).test_client()
+    good = client.get("/readyz").get_json()
+    new = rebuild(folders)["generation"]  # published intact, then damaged before this worker loads it
+    truncate(writable(folders[1] / "generations" / new) / "vectors.faiss")
+    caplog.set_level(logging.INFO, logger="web")
+    ready = client.get("/readyz").get_json()
+    assert ready["generation"] == good["generation"] == generations.pointer_id(folders[1])  # rolled back
+    assert "set aside as damaged" in ready["warning"] and "vectors.faiss is corrupt" in ready["warning"]
+    assert MARKER not in ask(client).get_json()["answer"]
+    assert any("is damaged" in r.getMessage() and r.levelno == logging.ERROR for r in caplog.records)
+
+
+def test_a_worker_that_starts_on_a_damaged_generation_serves_the_one_its_siblings_serve(folders, caplog):
+    first = generations.pointer_id(folders[1])
+    sibling = make_app(folders).test_client()  # a worker loaded before the damage
+    second = rebuild(folders)["generation"]
+    assert sibling.get("/readyz").get_json()["generation"] == second
+    flip(writable(folders[1] / "generations" / second) / "ids.json")  # damaged on disk after it loaded
+    caplog.set_level(logging.INFO, logger="web")
+    replaced = make_app(folders).test_client()  # a worker started (or restarted) now
+    ready = replaced.get("/readyz").get_json()
+    assert ready["generation"] == first and "ids.json is corrupt" in ready["warning"]
+    assert generations.pointer_id(folders[1]) == first
+    assert sibling.get("/readyz").get_json()["generation"] == first  # the sibling follows the pointer back
+    assert ask(replaced).status_code == ask(sibling).status_code == 200
 
 
 def test_a_request_keeps_the_engine_it_started_with(folders):

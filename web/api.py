@@ -12,6 +12,7 @@ from pathlib import Path
 from flask import Blueprint, current_app, jsonify, request
 
 from bot.errors import InputError
+from bot.index import generations
 from web import logs, state
 from web.errors import ApiError
 from web.questions import ASK_FIELDS, CHECK_FIELDS, BadField, only_fields, read_history, read_question, read_text
@@ -66,6 +67,8 @@ def healthz():
 
 @bp.get("/readyz")
 def readyz():
+    """Ready when an index generation is loaded; which one, so a load balancer can check that every
+    node and worker serves the same generation."""
     loaded = state.current()
     if not loaded.ready:
         message = f"The evidence index is not ready: {loaded.problem}"
@@ -74,6 +77,7 @@ def readyz():
     manifest = engine.index.manifest
     body = {
         "status": "ready",
+        "generation": loaded.generation,
         "knowledge_version": engine.knowledge.content_hash,
         "index_built_at": manifest.get("built_at"),
         "model_id": manifest.get("model_id"),
@@ -82,8 +86,19 @@ def readyz():
         "mode": engine.settings.mode,
         "locale": engine.settings.locale,
     }
-    if loaded.reload_problem:  # a newer index on disk is broken: still serving the one above
-        body["warning"] = f"A rebuilt index could not be loaded, so the one above is still served: {loaded.reload_problem}"
+    behind = current_app.extensions["bot"].knowledge_behind(loaded)
+    if behind is not None:
+        body["knowledge_behind"] = behind  # knowledge/ edited since this generation was built: rebuild to serve it
+    warnings = []
+    if loaded.reload_problem:  # the generation now current is broken: still serving the one above
+        warnings.append(f"The current index generation could not be loaded, so the one above is still served: "
+                        f"{loaded.reload_problem}")
+    note = generations.set_aside(loaded.settings.index_dir) if loaded.generation else None
+    if note and note.get("serving") == loaded.generation:
+        warnings.append(f"Index generation {note.get('generation')} was set aside as damaged ({note.get('reason')}) "
+                        f"on {note.get('at')}; the previous generation is served. Rebuild with: python -m bot build")
+    if warnings:
+        body["warning"] = " ".join(warnings)
     return jsonify(body)
 
 
