@@ -91,7 +91,8 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("--json", action="store_true")
     bench.set_defaults(handler=cmd_bench)
 
-    reload = sub.add_parser("reload", help="make the running web server (gunicorn) restart its workers gracefully")
+    reload = sub.add_parser("reload", parents=[common],
+                            help="check the index, then make the running web server (gunicorn) restart its workers")
     reload.add_argument("--pidfile", type=Path, metavar="FILE",
                         help="gunicorn's pid file (default: BOT_PIDFILE or .cache/run/gunicorn.pid)")
     reload.set_defaults(handler=cmd_reload)
@@ -126,8 +127,9 @@ def cmd_build(args, settings: Settings) -> int:
         print(f"index at {settings.index_dir} is up to date", file=sys.stderr)
         return 0
     manifest = build_index(settings, embedder, progress=lambda m: print(m, file=sys.stderr, flush=True))
-    print(f"built {settings.index_dir}: {manifest['snippet_count']} snippets, model {manifest['model_id']}, "
-          f"{manifest['build_seconds']:.1f} s")
+    previous = f"; previous {manifest['previous']}" if manifest.get("previous") else ""
+    print(f"built {settings.index_dir}: generation {manifest['generation']} (current{previous}), "
+          f"{manifest['snippet_count']} snippets, model {manifest['model_id']}, {manifest['build_seconds']:.1f} s")
     return 0
 
 
@@ -259,11 +261,24 @@ def cmd_bench(args, settings: Settings) -> int:
 
 
 def cmd_reload(args, settings: Settings) -> int:
-    """SIGHUP to the gunicorn master: new workers load the index, old ones finish their requests."""
+    """Check the index generation the new workers would load, then SIGHUP the gunicorn master: new
+    workers load it, old ones finish their requests. A broken index gets no signal (exit 1)."""
     import os
     import signal
 
     path = args.pidfile or Path(os.environ.get("BOT_PIDFILE") or ROOT / ".cache" / "run" / "gunicorn.pid")
+    pid = _server_pid(path)
+    generation = verify_served_index(settings)
+    try:
+        os.kill(pid, signal.SIGHUP)
+    except ProcessLookupError:
+        raise BotError(f"no running server: process {pid} from {path} has ended") from None
+    print(f"asked the server (gunicorn, pid {pid}) to reload: new workers load index generation {generation}, "
+          "old ones finish first")
+    return 0
+
+
+def _server_pid(path: Path) -> int:
     try:
         pid = int(path.read_text().strip())
     except FileNotFoundError:
@@ -276,12 +291,39 @@ def cmd_reload(args, settings: Settings) -> int:
             raise BotError(f"no running server: process {pid} from {path} has ended")
         if b"gunicorn" not in cmdline.read_bytes():
             raise BotError(f"process {pid} from {path} is not gunicorn; remove the stale pid file")
-    try:
-        os.kill(pid, signal.SIGHUP)
-    except ProcessLookupError:
-        raise BotError(f"no running server: process {pid} from {path} has ended") from None
-    print(f"asked the server (gunicorn, pid {pid}) to reload: new workers load the index, old ones finish first")
-    return 0
+    return pid
+
+
+def verify_served_index(settings: Settings) -> str:
+    """Load the generation index/current names exactly as a new worker would (checksums, its knowledge,
+    this code's format and model); its id, or BotError in one line saying why not and how to fix it."""
+    from bot.engine import Engine, rebuild_command
+    from bot.errors import IndexStaleError
+    from bot.index import generations
+
+    fix = rebuild_command(settings)
+    folder = generations.resolve(settings.index_dir)
+    if folder is None:
+        raise BotError(f"not reloading: no index at {settings.index_dir}. The server was not signalled. "
+                       f"Build one first: {fix}")
+    snapshot = folder / generations.KNOWLEDGE
+    serving = settings.replace(index_dir=folder, knowledge_dir=snapshot if snapshot.is_dir() else settings.knowledge_dir)
+    problem = generations.damage(folder) if generations.is_generation(folder) else None
+    if problem is None:
+        try:
+            with generations.pinned(folder):
+                Engine(serving)
+        except IndexStaleError as exc:
+            problem = exc.reason
+        except BotError as exc:
+            problem = str(exc)
+        except Exception as exc:  # noqa: BLE001 - whatever a worker would trip over, refuse the reload
+            problem = f"it cannot be loaded ({type(exc).__name__})"
+    if problem is not None:
+        problem = " ".join(problem.split())
+        raise BotError(f"not reloading: the index the new workers would load ({folder}) fails verification: "
+                       f"{problem}. The server was not signalled. Fix it with: {fix}")
+    return folder.name
 
 
 def cmd_feedback(args, settings: Settings) -> int:

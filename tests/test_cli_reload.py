@@ -1,22 +1,32 @@
-"""`python -m bot reload`: SIGHUP to the gunicorn master named in the pid file, or a clear one-line error.
+"""`python -m bot reload`: check the index, then SIGHUP to the gunicorn master named in the pid file,
+or a clear one-line error and no signal.
 
 The real reload under load is in tests/test_web_live.py; these are the ways it must refuse.
 """
 
+import os
 import runpy
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
+import bot.engine
+import bot.index.store
 from bot.cli import main
-from bot.settings import ROOT
+from bot.engine import build_index
+from bot.index import generations
+from bot.settings import ROOT, Settings
+from tests.conftest import FIXTURE_KNOWLEDGE
+from tests.fakes import HashEmbedder
+from tests.test_index import writable
 
 
-def reload(pidfile, capsys) -> tuple[int, str]:
-    code = main(["reload", "--pidfile", str(pidfile)])
+def reload(pidfile, capsys, extra=()) -> tuple[int, str]:
+    code = main(["reload", "--pidfile", str(pidfile), *extra])
     return code, capsys.readouterr().err
 
 
@@ -50,16 +60,64 @@ def test_a_pid_that_is_not_gunicorn_gets_no_signal(tmp_path, capsys):
         sleeper.wait()
 
 
-def test_the_signal_goes_to_the_pid_in_the_file(tmp_path, capsys, monkeypatch):
+@pytest.fixture
+def fake_gunicorn():
+    """A process whose command line says gunicorn, once it really does: /proc/<pid>/cmdline of a child
+    just started may still be the parent's until it has exec'd, so wait for it (bounded)."""
     fake = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)", "gunicorn"])
-    try:
-        monkeypatch.setenv("BOT_PIDFILE", str(tmp_path / "g.pid"))
-        (tmp_path / "g.pid").write_text(f"{fake.pid}\n")
-        assert main(["reload"]) == 0
-        assert fake.wait(timeout=10) == -signal.SIGHUP
-        assert f"pid {fake.pid}" in capsys.readouterr().out
-    finally:
-        fake.kill()
+    deadline = time.monotonic() + 10
+    while b"gunicorn" not in Path(f"/proc/{fake.pid}/cmdline").read_bytes():
+        assert time.monotonic() < deadline, "the child never exec'd"
+        time.sleep(0.01)
+    yield fake
+    fake.kill()
+    fake.wait()
+
+
+@pytest.fixture
+def index_args(tmp_path, monkeypatch):
+    monkeypatch.setattr(bot.engine, "default_embedder", lambda settings: HashEmbedder())
+    build_index(Settings(knowledge_dir=FIXTURE_KNOWLEDGE, index_dir=tmp_path / "index"), HashEmbedder())
+    return ["--knowledge", str(FIXTURE_KNOWLEDGE), "--index", str(tmp_path / "index")]
+
+
+def test_the_signal_goes_to_the_pid_in_the_file(tmp_path, capsys, monkeypatch, fake_gunicorn, index_args):
+    monkeypatch.setenv("BOT_PIDFILE", str(tmp_path / "g.pid"))
+    (tmp_path / "g.pid").write_text(f"{fake_gunicorn.pid}\n")
+    assert main(["reload", *index_args]) == 0
+    assert fake_gunicorn.wait(timeout=10) == -signal.SIGHUP
+    out = capsys.readouterr().out
+    assert f"pid {fake_gunicorn.pid}" in out and generations.pointer_id(tmp_path / "index") in out
+
+
+def break_vectors(index_dir: Path) -> None:
+    path = writable(generations.resolve(index_dir)) / "vectors.faiss"
+    path.write_bytes(path.read_bytes()[:100])
+
+
+@pytest.mark.parametrize("fault", ["vectors truncated", "no index", "another model", "format of older code"])
+def test_a_broken_index_gets_no_signal(tmp_path, capsys, monkeypatch, fake_gunicorn, index_args, fault):
+    index_dir = tmp_path / "index"
+    if fault == "vectors truncated":
+        break_vectors(index_dir)
+        reason = "vectors.faiss is corrupt"
+    elif fault == "no index":
+        generations.remove(index_dir)
+        reason = "no index at"
+    elif fault == "another model":
+        build_index(Settings(knowledge_dir=FIXTURE_KNOWLEDGE, index_dir=index_dir), HashEmbedder(model_id="other@1"))
+        reason = "built with model other@1"
+    else:
+        monkeypatch.setattr(bot.index.store, "INDEX_FORMAT", bot.index.store.INDEX_FORMAT + 1)
+        reason = "this code reads"  # the code was updated (git pull), the index not rebuilt
+    (tmp_path / "g.pid").write_text(f"{fake_gunicorn.pid}\n")
+    signals = []
+    with monkeypatch.context() as patch:
+        patch.setattr(os, "kill", lambda pid, sig: signals.append((pid, sig)))
+        code, err = reload(tmp_path / "g.pid", capsys, index_args)
+    assert code == 1 and err.count("\n") == 1 and err.startswith("error: not reloading")
+    assert reason in err and "python -m bot build" in err and "not signalled" in err
+    assert signals == [] and fake_gunicorn.poll() is None
 
 
 def test_gunicorn_writes_its_pid_where_reload_looks(monkeypatch, tmp_path):
