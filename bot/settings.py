@@ -59,6 +59,12 @@ class Settings(BaseModel):
     public_url: str = ""  # the clinic's public deployment (https://...): the kiosk's take-home QR code
     feedback_store: str = str(ROOT / "var" / "feedback.sqlite3")  # "Was this helpful?" counts (bot/feedback.py)
     handoff_db: Path = ROOT / ".cache" / "run" / "kiosk-handoff.sqlite3"  # the no-JavaScript kiosk's hand-off
+    # Shared state across workers and machines (rate-limit counts): a Redis URL; "" keeps it per worker
+    redis_url: str = Field("", pattern=r"^((redis|rediss|unix)://\S+)?$")
+    keepalive: int = Field(75, ge=1, le=3600)  # gunicorn: seconds an idle connection stays open (> the proxy's)
+    # Serving behind nginx (make serve, docs/deploy.md): the address nginx listens on
+    proxy_host: str = "127.0.0.1"
+    proxy_port: int = Field(8080, ge=1, le=65535)
 
     @field_validator("locale", "mode", "log_level", "embed_backend", "embed_variant", mode="before")
     @classmethod

@@ -154,11 +154,14 @@ def test_gunicorn_config_binds_loopback_by_default_and_logs_no_details(monkeypat
         assert detail not in fmt
     assert re.findall(r"%\(\{([^}]*)\}(\w)\)s", fmt) == [("bot.route", "e")]  # no header; the matched route
     assert "%(m)s" in fmt and "%({bot.route}e)s" in fmt and "%(s)s" in fmt and "%(U)s" not in fmt
-    monkeypatch.setenv("BOT_HOST", "0.0.0.0")
+    monkeypatch.setenv("BOT_HOST", "127.0.0.2")
     monkeypatch.setenv("BOT_PORT", "9001")
     monkeypatch.setenv("BOT_WORKERS", "3")
     conf = runpy.run_path(str(WEB / "gunicorn.conf.py"))
-    assert conf["bind"] == "0.0.0.0:9001" and conf["workers"] == 3
+    assert conf["bind"] == "127.0.0.2:9001" and conf["workers"] == 3
+    monkeypatch.setenv("BOT_HOST", "0.0.0.0")  # never gunicorn on a network: nginx in front (make serve)
+    with pytest.raises(SystemExit):
+        runpy.run_path(str(WEB / "gunicorn.conf.py"))
 
 
 def test_make_run_uses_gunicorn_and_make_dev_the_flask_server():

@@ -1,42 +1,84 @@
-"""gunicorn settings for `make run`; every value can be changed by an environment variable.
+"""gunicorn settings for `make run` and `make serve`, from the one settings object (bot/settings.py).
 
 BOT_HOST (127.0.0.1), BOT_PORT (8000), BOT_WORKERS (2), BOT_THREADS (4), BOT_TIMEOUT (60 s),
-BOT_LOG_LEVEL (info), BOT_PIDFILE (.cache/run/gunicorn.pid: `python -m bot reload` reads it).
+BOT_KEEPALIVE (75 s), BOT_LOG_LEVEL (info), BOT_PIDFILE (.cache/run/gunicorn.pid: `python -m bot
+reload` reads it). A bad value stops gunicorn with one line naming the variable (exit 2), and so
+does an address other than loopback: gunicorn's threads read a request with no time limit once its
+first byte arrives, so a few slow clients can starve it. Anything others can reach goes through
+nginx (`make serve`, deploy/nginx.conf, docs/deploy.md); gunicorn binds to loopback behind it.
+`python web/gunicorn.conf.py` checks the settings alone (`make run` does that first).
+
 The access log has method, route, status and duration only: no address, no path as typed, no query
 string, no referrer, no user agent, and never a request body (questions are POSTed).
 The app's own lines (logger "web") say what kind of answer went out and how long it took, never
 what was asked. A worker that dies is replaced by the master; SIGHUP to the master (that is what
-`python -m bot reload` sends) starts new workers and lets the old ones finish their requests.
+`python -m bot reload` sends, after checking the index) starts new workers and lets the old ones
+finish their requests.
 """
 
+import ipaddress
 import os
+import sys
 from pathlib import Path
 
-bind = f"{os.environ.get('BOT_HOST', '127.0.0.1')}:{os.environ.get('BOT_PORT', '8000')}"
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the project, when run as a script
+
+from bot.errors import SettingsError  # noqa: E402
+from bot.settings import Settings  # noqa: E402
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _settings() -> Settings:
+    try:
+        settings = Settings.from_env()
+    except SettingsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+    if not _loopback(settings.host):
+        print(f"error: BOT_HOST={settings.host!r}: gunicorn binds to loopback only (slow clients can starve it); "
+              "to serve other machines run `make serve` (nginx in front, BOT_PROXY_HOST), see docs/deploy.md",
+              file=sys.stderr)
+        raise SystemExit(2)
+    return settings
+
+
+settings = _settings()
+bind = f"[{settings.host}]:{settings.port}" if ":" in settings.host else f"{settings.host}:{settings.port}"
 # One ONNX Runtime thread per worker: two workers then share two cores without oversubscription.
 # Measured with `python -m bot loadtest` (docs/performance.md): 2 workers x 4 threads gave about
 # 200 answers/s with the runtime's default (one thread per core) and 305-334 with one thread.
-os.environ.setdefault("BOT_EMBED_THREADS", "1")
-workers = int(os.environ.get("BOT_WORKERS", "2"))
+if "embed_threads" not in settings.model_fields_set:
+    os.environ["BOT_EMBED_THREADS"] = "1"  # read by the workers' Settings.from_env()
+workers = settings.workers
 worker_class = "gthread"
-threads = int(os.environ.get("BOT_THREADS", "4"))
+threads = settings.threads
 # Each worker loads the engine (knowledge, index, model) when it starts: allow for that.
-timeout = int(os.environ.get("BOT_TIMEOUT", "60"))
+timeout = settings.timeout
 graceful_timeout = 20
+# Longer than nginx keeps its idle upstream connections (60 s, deploy/nginx.conf) and than most
+# clients keep theirs, so the server is never the side that closes a connection about to be reused.
+keepalive = settings.keepalive
 wsgi_app = "web.wsgi:app"
-pidfile = os.environ.get("BOT_PIDFILE") or str(Path(__file__).resolve().parent.parent / ".cache" / "run" / "gunicorn.pid")
+pidfile = str(settings.pidfile)
 Path(pidfile).parent.mkdir(parents=True, exist_ok=True)
 # No control socket ($HOME/.gunicorn/gunicorn.ctl by default): one less way in, and no clash between
 # two servers of one user. Reload with a signal instead (`python -m bot reload`).
 control_socket_disable = True
 accesslog = "-"
 errorlog = "-"
-loglevel = os.environ.get("BOT_LOG_LEVEL", "info")
+loglevel = settings.log_level
 # The route, not the raw path (web/logs.py sets bot.route): a path typed by hand is never logged.
 access_log_format = '%(t)s "%(m)s %({bot.route}e)s" %(s)s %(M)sms'
 limit_request_line = 4094
 limit_request_fields = 50
-forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 _stream = {"class": "logging.StreamHandler", "formatter": "line"}
 logconfig_dict = {
