@@ -1,13 +1,17 @@
 """Errors as JSON {"error": {"code", "message"}} for the API, as a friendly page elsewhere.
 
-Never a stack trace, never HTML for /api, never a 500 for bad input.
+Never a stack trace, never HTML for /api, never a 500 for bad input. Request bodies are read whole
+(at most MAX_CONTENT_LENGTH bytes) before the app sees them (BodyGuard): a malformed chunked
+encoding or a body cut short is a 400 and a body over the limit a 413, chunked or not, on every
+path: as JSON, or as the error page for a page's form or a client that prefers HTML.
 """
 
 from __future__ import annotations
 
+import io
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, make_response, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from web import logs
@@ -48,6 +52,8 @@ def wants_json() -> bool:
 
 
 def init_app(app: Flask) -> None:
+    app.wsgi_app = BodyGuard(app.wsgi_app, lambda: app.config.get("MAX_CONTENT_LENGTH"))  # type: ignore[method-assign]
+    app.before_request(_refuse_unreadable_body)
     app.register_error_handler(ApiError, lambda e: json_error(e.status, e.code, e.message))
     app.register_error_handler(BadField, _bad_field)
     app.register_error_handler(NotReady, _not_ready)
@@ -91,3 +97,83 @@ def render_error(status: int, message: str):
     if request.headers.get("X-Fragment") == "answer":
         return render_template("_error_fragment.html", message=message), status
     return render_template("error.html", status=status, message=message), status
+
+
+BODY_PROBLEM = "bot.body_problem"  # WSGI environ key: (status, message) when the body could not be used
+
+
+class BodyGuard:
+    """WSGI middleware: read the request body whole, up to the limit, before the app sees it.
+
+    gunicorn raises its own parse errors (a bad chunk size line, a missing terminator, a client that
+    hangs up) from the middle of `wsgi.input.read()`, wherever the app happens to read the body: the
+    form parser, get_json... which made them 500s. Here they are caught once: the app gets the body
+    as bytes with a Content-Length, or an empty one and a note that becomes a 400 or 413.
+    """
+
+    def __init__(self, app, limit):
+        self.app, self.limit = app, limit
+
+    def __call__(self, environ, start_response):
+        problem = self.buffer(environ, self.limit())
+        if problem is not None:
+            environ[BODY_PROBLEM] = problem
+            environ["wsgi.input"], environ["CONTENT_LENGTH"] = io.BytesIO(b""), "0"
+            environ.pop("HTTP_TRANSFER_ENCODING", None)
+        return self.app(environ, start_response)
+
+    @staticmethod
+    def buffer(environ, limit: int | None) -> tuple[int, str] | None:
+        chunked = "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
+        declared = environ.get("CONTENT_LENGTH", "").strip()
+        if not chunked and not declared:
+            return None
+        if not chunked:
+            if not declared.isascii() or not declared.isdigit():
+                return 400, "The Content-Length header is not a number."
+            if limit is not None and int(declared) > limit:
+                return 413, f"The request body is larger than {limit:,} bytes."
+            if int(declared) == 0:
+                return None
+        wanted = int(declared) if not chunked else None
+        cap = (limit + 1) if limit is not None else None
+        parts, size = [], 0
+        stream = environ["wsgi.input"]
+        try:
+            while wanted is None or size < wanted:
+                step = 65536 if wanted is None else min(65536, wanted - size)
+                if cap is not None:
+                    step = min(step, cap - size)
+                part = stream.read(step)
+                if not part:
+                    break
+                parts.append(part)
+                size += len(part)
+                if cap is not None and size >= cap:
+                    return 413, f"The request body is larger than {limit:,} bytes."
+        except Exception:  # noqa: BLE001 - the server's parse errors (bad chunk size, cut short...)
+            return 400, "The request body could not be read (a malformed chunked encoding, or cut short)."
+        if wanted is not None and size < wanted:
+            return 400, "The request body is shorter than its Content-Length."
+        body = b"".join(parts)
+        environ["wsgi.input"], environ["CONTENT_LENGTH"] = io.BytesIO(body), str(len(body))
+        environ.pop("HTTP_TRANSFER_ENCODING", None)
+        environ.pop("wsgi.input_terminated", None)
+        return None
+
+
+def _refuse_unreadable_body():
+    problem = request.environ.get(BODY_PROBLEM)
+    if problem is None:
+        return None
+    status, message = problem
+    if wants_json() or not _wants_a_page():
+        return json_error(status, CODES[status], message)  # gunicorn then closes the connection
+    logs.note(CODES[status])
+    return make_response(render_error(status, message))
+
+
+def _wants_a_page() -> bool:
+    """A page's form, or a client that prefers HTML, gets the page; any other client gets JSON."""
+    form = request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data")
+    return form or request.accept_mimetypes.best_match(["application/json", "text/html"]) == "text/html"
