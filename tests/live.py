@@ -1,8 +1,10 @@
-"""A real gunicorn server on a free loopback port, for the fault, reload, privacy and soak tests.
+"""Real servers on free loopback ports, for the fault, reload, privacy, serving and soak tests.
 
-It runs `gunicorn --config web/gunicorn.conf.py` exactly as `make run` does, with the folders and
-settings given as BOT_* environment variables; its stdout and stderr go to one log file. Only
-loopback addresses are used, and every wait is bounded.
+`gunicorn` runs `gunicorn --config web/gunicorn.conf.py` exactly as `make run` does, with the folders
+and settings given as BOT_* environment variables; its stdout and stderr go to one log file.
+`nginx` renders deploy/nginx.conf in front of some gunicorn ports exactly as `make serve` does
+(deploy/serve.py); `redis` starts Debian's redis-server with a temporary folder and no persistence.
+Only loopback addresses are used, every wait is bounded, and everything is stopped afterwards.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -34,15 +37,8 @@ class Reply:
 
 
 @dataclass
-class Server:
-    process: subprocess.Popen
+class Endpoint:
     port: int
-    log_path: Path
-    pidfile: Path
-
-    @property
-    def pid(self) -> int:
-        return self.process.pid
 
     def request(self, method: str, path: str, body=None, headers: dict | None = None, timeout: float = 30) -> Reply:
         """One request on a new connection (no keep-alive, so every request meets the server anew)."""
@@ -58,8 +54,19 @@ class Server:
         finally:
             conn.close()
 
-    def ask(self, question: str, **kwargs) -> Reply:
-        return self.request("POST", "/api/ask", {"question": question, **kwargs})
+    def ask(self, question: str, timeout: float = 30, **fields) -> Reply:
+        return self.request("POST", "/api/ask", {"question": question, **fields}, timeout=timeout)
+
+
+@dataclass
+class Server(Endpoint):
+    process: subprocess.Popen
+    log_path: Path
+    pidfile: Path
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
 
     def workers(self) -> list[int]:
         return children(self.pid)
@@ -129,7 +136,7 @@ def gunicorn(workdir: Path, knowledge: Path, index: Path, workers: int = 1, thre
         process = subprocess.Popen([sys.executable, "-m", "gunicorn", "--config", "web/gunicorn.conf.py"],
                                    cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT,
                                    start_new_session=True)
-    server = Server(process, port, log_path, pidfile)
+    server = Server(port, process, log_path, pidfile)
     try:
         _wait_until_up(server, startup)
         yield server
@@ -161,3 +168,68 @@ def stop(process: subprocess.Popen, timeout: float = 25) -> None:
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
         process.wait(timeout=10)
+
+
+def wait_for(condition, timeout: float = 30, every: float = 0.05, what: str = "condition"):
+    """Poll `condition` until it returns something true (returned), or TimeoutError after `timeout` s."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{what} not met within {timeout} s")
+        time.sleep(every)
+
+
+@dataclass
+class Proxy(Endpoint):
+    state_dir: Path
+
+    def log(self) -> str:
+        return "".join((self.state_dir / name).read_text(errors="replace")
+                       for name in ("error.log", "access.log") if (self.state_dir / name).exists())
+
+
+@contextmanager
+def nginx(workdir: Path, upstream_ports, max_body: int = 16 * 1024):
+    """nginx with deploy/nginx.conf in front of gunicorn on `upstream_ports`; yields a Proxy."""
+    from deploy.serve import start_nginx
+
+    port = free_port()
+    started = start_nginx(workdir / "nginx", HOST, port, [f"{HOST}:{p}" for p in upstream_ports], max_body)
+    try:
+        yield Proxy(port, workdir / "nginx")
+    finally:
+        started.stop()
+
+
+@contextmanager
+def redis(workdir: Path, startup: float = 20):
+    """Debian's redis-server on a free loopback port, nothing written to disk; yields its URL."""
+    binary = shutil.which("redis-server") or "/usr/bin/redis-server"
+    if not Path(binary).exists():
+        raise RuntimeError("redis-server is not installed: apt-get install -y redis-server (.ci/run does)")
+    folder = workdir / "redis"
+    folder.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    with open(folder / "redis.log", "wb") as log:
+        process = subprocess.Popen([binary, "--port", str(port), "--bind", HOST, "--dir", str(folder), "--save", "",
+                                    "--appendonly", "no", "--daemonize", "no", "--protected-mode", "yes"],
+                                   stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        wait_for(lambda: process.poll() is not None or _redis_answers(port), startup, what="redis PING")
+        if process.poll() is not None:
+            raise RuntimeError(f"redis-server exited: {(folder / 'redis.log').read_text()[-1000:]}")
+        yield f"redis://{HOST}:{port}/0"
+    finally:
+        stop(process)
+
+
+def _redis_answers(port: int) -> bool:
+    try:
+        with socket.create_connection((HOST, port), timeout=1) as sock:
+            sock.sendall(b"PING\r\n")
+            return sock.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
