@@ -78,15 +78,34 @@ def limit_asking(app: Flask, endpoints: list[str]) -> None:
 
     One budget for all of them (a shared limit), so moving between the API and the forms gains nothing.
 
-    Counters live in RATE_LIMIT_STORAGE: "memory://" (default, per worker process) or any storage
-    URI Flask-Limiter knows, such as redis://host:6379 for one count across workers and hosts.
+    Counters live in rate_limit_storage(): per worker process by default, or in Redis (BOT_REDIS_URL)
+    for one count across workers, gunicorn instances and machines. If Redis cannot be reached the
+    limit falls back to per-worker counts until it can (never an error for the person asking).
     """
     rate = (app.config.get("RATE_LIMIT") or "").strip()
-    limiter = Limiter(get_remote_address, app=app, storage_uri=app.config.get("RATE_LIMIT_STORAGE") or "memory://",
-                      enabled=bool(rate), headers_enabled=False)
+    storage = rate_limit_storage(app.config)
+    shared = not storage.startswith("memory://")
+    limiter = Limiter(get_remote_address, app=app, storage_uri=storage, enabled=bool(rate), headers_enabled=False,
+                      key_prefix="bot", swallow_errors=shared, in_memory_fallback_enabled=shared,
+                      storage_options=REDIS_OPTIONS if storage.startswith(("redis", "rediss", "unix")) else {})
     app.extensions["bot_limiter"] = limiter
     if not rate:
         return
     asking = limiter.shared_limit(rate, scope="asking", methods=["POST"])
     for endpoint in endpoints:
         app.view_functions[endpoint] = asking(app.view_functions[endpoint])
+
+
+# Short timeouts: a Redis that hangs must not hold a request (the limit then falls back to memory).
+REDIS_OPTIONS = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5, "health_check_interval": 30}
+
+
+def rate_limit_storage(config) -> str:
+    """RATE_LIMIT_STORAGE when set to something other than memory://, else REDIS_URL (BOT_REDIS_URL)
+    when set, else memory:// (per worker)."""
+    storage = (config.get("RATE_LIMIT_STORAGE") or "memory://").strip()
+    settings = config.get("SETTINGS")
+    redis_url = config.get("REDIS_URL") or (settings.redis_url if settings is not None else "")
+    if storage.startswith("memory://") and redis_url:
+        return redis_url
+    return storage
