@@ -16,7 +16,7 @@ import time
 
 import pytest
 
-from tests.live import HOST, gunicorn, nginx, wait_for
+from tests.live import HOST, ROOT, gunicorn, nginx, wait_for
 from tests.test_web_live import folders  # noqa: F401 - the fixture: fixture knowledge, a real build
 
 pytestmark = pytest.mark.live
@@ -188,3 +188,27 @@ def test_the_proxy_names_no_server_software_version(folders, tmp_path):  # noqa:
         assert reply.headers["Content-Security-Policy"].startswith("default-src 'none'")  # the app's headers pass
         missing = proxy.request("GET", "/nothing-here")
         assert missing.status == 404 and "gunicorn" not in str(missing.headers).lower()
+
+
+def test_every_kind_of_response_arrives_whole_from_gunicorn_and_through_the_proxy(folders, tmp_path):  # noqa: F811
+    """gunicorn sends each response's head with its body (web/gunicorn.conf.py): files, pages, JSON,
+    HEAD, errors and empty bodies all arrive intact, with their lengths, on one kept-alive connection."""
+    import http.client
+
+    static = "/static/css/site.css"
+    with gunicorn(tmp_path / "srv", *folders, workers=1) as server, nginx(tmp_path, [server.port]) as proxy:
+        for port in (server.port, proxy.port):
+            conn = http.client.HTTPConnection(HOST, port, timeout=20)
+            for method, path, body, status in [("GET", static, None, 200), ("GET", "/", None, 200),
+                                               ("HEAD", "/", None, 200), ("GET", "/readyz", None, 200),
+                                               ("POST", "/api/ask", b'{"question": "fibro?"}', 200),
+                                               ("GET", "/nothing", None, 404), ("GET", "/api/ask", None, 405),
+                                               ("GET", static, None, 200)]:
+                conn.request(method, path, body=body, headers={"Content-Type": "application/json"})
+                reply = conn.getresponse()
+                data = reply.read()
+                assert reply.status == status, (port, method, path)
+                if method != "HEAD":
+                    assert len(data) == int(reply.headers["Content-Length"]) > 0, (port, method, path)
+            conn.close()
+        assert server.request("GET", static).body == (ROOT / "web" / "static" / "css" / "site.css").read_bytes()

@@ -50,7 +50,72 @@ def _settings() -> Settings:
     return settings
 
 
+def _one_write_per_response() -> None:
+    """gunicorn sends a response's head and its body in two calls, and another thread may hold the
+    interpreter for milliseconds in between. A worker killed there (SIGKILL, the OOM killer, a lost
+    machine) leaves nginx a head without a body: already sent to the client, it can no longer be
+    retried on another instance. So the head is held and sent with the first body bytes, in one call
+    (or alone at the end, for a response without a body). Applied once, in the master, before fork.
+    """
+    from gunicorn.http import wsgi
+
+    response = wsgi.Response
+    if getattr(response, "bot_one_write", False):
+        return
+    send_headers, emit_body, sendfile, close = (response.send_headers, response._emit_body, response.sendfile,
+                                                response.close)
+
+    class _Held:
+        def __init__(self):
+            self.data = b""
+
+        def sendall(self, data):
+            self.data += data
+
+    def held_send_headers(self):
+        if self.headers_sent:
+            return
+        sock, self.sock = self.sock, _Held()
+        try:
+            send_headers(self)
+        finally:
+            self.sock, self.bot_head = sock, self.sock.data
+
+    def flush_head(self, more: bytes = b"") -> None:
+        head, self.bot_head = getattr(self, "bot_head", b""), b""
+        if head or more:
+            self.sock.sendall(head + more)
+
+    def held_emit_body(self, data):
+        if getattr(self, "bot_head", b""):
+            framed = b"%X\r\n%s\r\n" % (len(data), data) if self.chunked else data  # util.write_chunk's framing
+            return flush_head(self, framed)
+        return emit_body(self, data)
+
+    def held_sendfile(self, respiter):
+        flush_head(self)  # sendfile writes to the socket itself: nothing may stay held
+        self.send_headers = lambda: (held_send_headers(self), flush_head(self))
+        try:
+            return sendfile(self, respiter)
+        finally:
+            del self.send_headers
+
+    def held_close(self):
+        if not self.headers_sent:
+            held_send_headers(self)
+        sock, self.sock = self.sock, _Held()  # what close writes (the last chunk) goes with the head
+        try:
+            close(self)
+        finally:
+            self.sock, tail = sock, self.sock.data
+        flush_head(self, tail)
+
+    response.send_headers, response._emit_body = held_send_headers, held_emit_body
+    response.sendfile, response.close, response.bot_one_write = held_sendfile, held_close, True
+
+
 settings = _settings()
+_one_write_per_response()
 bind = f"[{settings.host}]:{settings.port}" if ":" in settings.host else f"{settings.host}:{settings.port}"
 # One ONNX Runtime thread per worker: two workers then share two cores without oversubscription.
 # Measured with `python -m bot loadtest` (docs/performance.md): 2 workers x 4 threads gave about
