@@ -1,10 +1,12 @@
 """Faults against the real server: gunicorn on a loopback port, the real model, the fixture knowledge.
 
-Each test starts its own server (tests/live.py), bounded in time, and stops it.
+Each test starts its own server (tests/live.py), bounded in time, and stops it. No fixed sleeps:
+every wait polls for what it waits for, with a deadline.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -18,8 +20,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.index import generations
 from tests.conftest import FIXTURE_KNOWLEDGE
-from tests.live import HOST, ROOT, gunicorn
+from tests.live import HOST, ROOT, gunicorn, wait_for
+from tests.test_index import writable
 
 pytestmark = pytest.mark.live
 CANARY = "zebra-canary-" + "7734"  # the question text that must never reach a log or a file
@@ -41,24 +45,16 @@ def build(knowledge: Path, index: Path) -> None:
                    cwd=ROOT, check=True, capture_output=True, timeout=120, env={**os.environ, "HF_HUB_OFFLINE": "1"})
 
 
-def wait_for(condition, timeout: float = 30, every: float = 0.1):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(every)
-    raise TimeoutError(f"condition not met within {timeout} s")
-
-
 def test_a_worker_killed_mid_request_is_replaced_and_the_next_request_succeeds(folders, tmp_path):
     with gunicorn(tmp_path / "srv", *folders, workers=1, threads=2) as server:
         assert server.ask("Does ketamine help fibro?").status == 200
         [worker] = server.workers()
         # A request the worker is in the middle of: headers sent, half the body still to come.
         stalled = socket.create_connection((HOST, server.port), timeout=10)
+        sockets = open_sockets(worker)
         stalled.sendall(b"POST /api/ask HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
                         b"Content-Length: 60\r\n\r\n{\"question\": \"does ket")
-        time.sleep(0.5)
+        wait_for(lambda: open_sockets(worker) > sockets, what="the worker to accept the stalled request")
         os.kill(worker, signal.SIGKILL)
         started = time.monotonic()
         reply = server.ask("Does ketamine help fibro?")  # sent at once: it waits for the replacement
@@ -74,6 +70,15 @@ def test_a_worker_killed_mid_request_is_replaced_and_the_next_request_succeeds(f
         assert replacement != worker and server.request("GET", "/readyz").status == 200
         assert f"Worker (pid:{worker}) was sent SIGKILL" in server.log()
         print(f"\nworker {worker} killed mid-request; replaced by {replacement}; next request answered in {recovered:.2f} s")
+
+
+def open_sockets(pid: int) -> int:
+    """How many sockets a process holds (one more once a worker has accepted a connection)."""
+    count = 0
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        with contextlib.suppress(OSError):
+            count += os.readlink(fd).startswith("socket:")
+    return count
 
 
 class Load:
@@ -115,7 +120,7 @@ def test_a_rebuild_and_a_reload_under_load_drop_no_request(folders, tmp_path):
     with gunicorn(tmp_path / "srv", knowledge, index, workers=2, threads=4) as server:
         before = server.request("GET", "/readyz").json()
         with Load(server) as load:
-            time.sleep(1)
+            wait_for(lambda: load.done >= 20, what="20 requests before the rebuild")
             snippet = knowledge / "snippets" / "safety" / "bladder.md"
             snippet.write_text(snippet.read_text().rstrip() + f" {MARKER}\n")
             build(knowledge, index)  # python -m bot build on the index being served
@@ -131,7 +136,8 @@ def test_a_rebuild_and_a_reload_under_load_drop_no_request(folders, tmp_path):
             subprocess.run([sys.executable, "-m", "bot", "reload"], cwd=ROOT, check=True, timeout=30,
                            env={**os.environ, "BOT_PIDFILE": str(server.pidfile)}, capture_output=True)
             server.wait_for_workers(2, exclude=old)
-            time.sleep(1.5)  # keep asking of the new workers
+            reloaded = load.done
+            wait_for(lambda: load.done >= reloaded + 40, what="40 requests of the new workers")
         assert load.failures == [], load.failures[:5]
         assert MARKER in answer
         assert server.request("GET", "/readyz").json()["knowledge_version"] != before["knowledge_version"]
@@ -237,3 +243,104 @@ def test_a_short_soak_at_a_steady_rate_has_no_errors_and_flat_memory(folders, tm
     assert result["errors"] == 0, result["error_examples"]
     assert result["requests"] == 300 and not result["workers_replaced"]
     assert all(growth <= 10.0 for growth in result["worker_rss_growth_percent"].values())
+
+
+def readyz_of_every_worker(server, workers: list[int], timeout: float = 30) -> list[tuple[int, dict]]:
+    """/readyz until each worker has answered it three times (by the pid in the access log); every reply."""
+    replies, seen = [], {}
+    before = server.log().count('"GET /readyz" ')
+
+    def every_worker_answered() -> bool:
+        reply = server.request("GET", "/readyz")
+        replies.append((reply.status, reply.json()))
+        lines = [line for line in server.log().splitlines() if '"GET /readyz" ' in line][before:]
+        for pid in workers:
+            seen[pid] = sum(line.startswith(f"[{pid}] ") for line in lines)
+        return all(count >= 3 for count in seen.values())
+
+    wait_for(every_worker_answered, timeout, every=0.01, what=f"/readyz answered by each of {workers}")
+    return replies
+
+
+def test_a_worker_restarted_after_knowledge_edits_serves_what_its_sibling_serves(folders, tmp_path):
+    knowledge, index = folders
+    with gunicorn(tmp_path / "srv", knowledge, index, workers=2) as server:
+        before = server.request("GET", "/readyz").json()
+        snippet = knowledge / "snippets" / "safety" / "bladder.md"
+        snippet.write_text(snippet.read_text().rstrip() + f" {MARKER}\n")  # edited, not rebuilt
+        killed, sibling = server.workers()
+        os.kill(killed, signal.SIGKILL)
+        [replacement] = [p for p in server.wait_for_workers(2, exclude={killed}) if p != sibling]
+        replies = readyz_of_every_worker(server, [replacement, sibling])
+        assert {status for status, _ in replies} == {200}
+        assert {body["generation"] for _, body in replies} == {before["generation"]}
+        assert {body["knowledge_version"] for _, body in replies} == {before["knowledge_version"]}
+        wait_for(lambda: all(server.request("GET", "/readyz").json()["knowledge_behind"] for _ in range(6)),
+                 what="/readyz to say the knowledge is behind the build")
+        assert all(MARKER not in server.ask("can ketamine hurt my bladder").json()["answer"] for _ in range(6))
+        print(f"\nworker {killed} replaced by {replacement} after a knowledge edit: {len(replies)} /readyz, all 200, "
+              f"one generation {before['generation']}")
+
+
+def test_a_worker_restarted_on_a_damaged_index_serves_the_same_intact_generation_as_its_sibling(folders, tmp_path):
+    knowledge, index = folders
+    first = generations.pointer_id(index)
+    snippet = knowledge / "snippets" / "safety" / "bladder.md"
+    snippet.write_text(snippet.read_text().rstrip() + f" {MARKER}\n")
+    build(knowledge, index)
+    second = generations.pointer_id(index)
+    with gunicorn(tmp_path / "srv", knowledge, index, workers=2) as server:
+        assert server.request("GET", "/readyz").json()["generation"] == second
+        damaged = writable(index / "generations" / second) / "vectors.faiss"
+        damaged.write_bytes(damaged.read_bytes()[:64])  # damaged on disk after both workers loaded it
+        killed, sibling = server.workers()
+        os.kill(killed, signal.SIGKILL)
+        [replacement] = [p for p in server.wait_for_workers(2, exclude={killed}) if p != sibling]
+        replies = readyz_of_every_worker(server, [replacement, sibling])
+        assert {status for status, _ in replies} == {200}  # never "not ready", before or after
+        assert {body["generation"] for _, body in replies[-6:]} == {first} == {generations.pointer_id(index)}
+        assert "set aside as damaged" in replies[-1][1]["warning"]
+        assert "is damaged (index file" in server.log() and "serving generation " + first in server.log()
+
+
+def reload_command(server, knowledge: Path, index: Path) -> subprocess.CompletedProcess:
+    """`python -m bot reload` as an operator runs it, for this server's pid file and folders."""
+    return subprocess.run([sys.executable, "-m", "bot", "reload", "--knowledge", str(knowledge), "--index", str(index)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "HF_HUB_OFFLINE": "1", "BOT_PIDFILE": str(server.pidfile)})
+
+
+def test_reload_refuses_a_broken_index_and_the_server_keeps_serving(folders, tmp_path):
+    knowledge, index = folders
+    with gunicorn(tmp_path / "srv", knowledge, index, workers=2) as server:
+        workers = server.workers()
+        damaged = writable(generations.resolve(index)) / "ids.json"
+        damaged.write_text("[]")
+        refused = reload_command(server, knowledge, index)
+        assert refused.returncode == 1 and refused.stderr.count("\n") == 1
+        assert refused.stderr.startswith("error: not reloading") and "ids.json is corrupt" in refused.stderr
+        assert server.workers() == workers  # no SIGHUP: the same workers serve on
+        assert all(server.ask("does ketamine help fibro").status == 200 for _ in range(6))
+        build(knowledge, index)  # fixed by a rebuild: now the reload goes through
+        accepted = reload_command(server, knowledge, index)
+        assert accepted.returncode == 0 and generations.pointer_id(index) in accepted.stdout
+        server.wait_for_workers(2, exclude=set(workers))
+        assert server.request("GET", "/readyz").json()["generation"] == generations.pointer_id(index)
+
+
+def test_a_sighup_sent_directly_never_swaps_to_a_broken_index(folders, tmp_path):
+    knowledge, index = folders
+    first = generations.pointer_id(index)
+    snippet = knowledge / "snippets" / "safety" / "bladder.md"
+    snippet.write_text(snippet.read_text().rstrip() + f" {MARKER}\n")
+    build(knowledge, index)
+    second = generations.pointer_id(index)
+    with gunicorn(tmp_path / "srv", knowledge, index, workers=2) as server:
+        old = server.workers()
+        (writable(index / "generations" / second) / "manifest.json").write_text("{}")  # broken on disk
+        os.kill(server.pid, signal.SIGHUP)  # `kill -HUP`, bypassing python -m bot reload's check
+        new = server.wait_for_workers(2, exclude=set(old))
+        replies = readyz_of_every_worker(server, new)
+        assert {status for status, _ in replies} == {200}
+        assert {body["generation"] for _, body in replies[-6:]} == {first}
+        assert MARKER not in server.ask("can ketamine hurt my bladder").json()["answer"]
