@@ -56,6 +56,10 @@ def _parser() -> argparse.ArgumentParser:
 
     build = sub.add_parser("build", parents=[common], help="build the search index from knowledge/")
     build.add_argument("--if-stale", action="store_true", help="only build when missing or out of date")
+    build.add_argument("--export", type=Path, metavar="DIR",
+                       help="also write the generation served as an artifact DIR/index-<id>.tar.gz")
+    build.add_argument("--from", dest="artifact", type=Path, metavar="FILE",
+                       help="install an artifact made by --export (checked, then made current) instead of building")
     build.set_defaults(handler=cmd_build)
 
     lint = sub.add_parser("lint", parents=[common], help="check the knowledge base")
@@ -121,16 +125,47 @@ def _parser() -> argparse.ArgumentParser:
 
 def cmd_build(args, settings: Settings) -> int:
     from bot.engine import build_index, default_embedder, index_is_fresh
+    from bot.index import generations
 
-    embedder = default_embedder(settings)
-    if args.if_stale and index_is_fresh(settings, embedder):
-        print(f"index at {settings.index_dir} is up to date", file=sys.stderr)
-        return 0
-    manifest = build_index(settings, embedder, progress=lambda m: print(m, file=sys.stderr, flush=True))
-    previous = f"; previous {manifest['previous']}" if manifest.get("previous") else ""
-    print(f"built {settings.index_dir}: generation {manifest['generation']} (current{previous}), "
-          f"{manifest['snippet_count']} snippets, model {manifest['model_id']}, {manifest['build_seconds']:.1f} s")
+    if args.artifact:
+        generation = install_artifact(args.artifact, settings)
+        print(f"installed {args.artifact} into {settings.index_dir}: generation {generation} (current)")
+    else:
+        embedder = default_embedder(settings)
+        if args.if_stale and index_is_fresh(settings, embedder):
+            print(f"index at {settings.index_dir} is up to date", file=sys.stderr)
+        else:
+            manifest = build_index(settings, embedder, progress=lambda m: print(m, file=sys.stderr, flush=True))
+            previous = f"; previous {manifest['previous']}" if manifest.get("previous") else ""
+            print(f"built {settings.index_dir}: generation {manifest['generation']} (current{previous}), "
+                  f"{manifest['snippet_count']} snippets, model {manifest['model_id']}, {manifest['build_seconds']:.1f} s")
+    if args.export:
+        folder = generations.resolve(settings.index_dir)
+        if folder is None:
+            raise BotError(f"no index at {settings.index_dir} to export")
+        print(f"exported {generations.export(folder, args.export)}")
     return 0
+
+
+def install_artifact(archive: Path, settings: Settings) -> str:
+    """Unpack an artifact, check it as a worker would load it on this machine, then make it current."""
+    from bot.index import generations
+
+    if not archive.is_file():
+        raise BotError(f"{archive} does not exist")
+    with generations.build_lock(settings.index_dir):
+        try:
+            folder = generations.unpack(archive, settings.index_dir)
+        except generations.Damaged as exc:
+            raise BotError(f"not installed: {exc}") from None
+        try:
+            problem = _load_problem(folder, settings)
+            if problem:
+                raise BotError(f"not installed: {archive} fails verification on this machine: {problem}")
+            generation, _ = generations.publish(folder, settings.index_dir)
+        finally:
+            generations.remove(folder.parent)
+    return generation
 
 
 def cmd_lint(args, settings: Settings) -> int:
@@ -297,8 +332,7 @@ def _server_pid(path: Path) -> int:
 def verify_served_index(settings: Settings) -> str:
     """Load the generation index/current names exactly as a new worker would (checksums, its knowledge,
     this code's format and model); its id, or BotError in one line saying why not and how to fix it."""
-    from bot.engine import Engine, rebuild_command
-    from bot.errors import IndexStaleError
+    from bot.engine import rebuild_command
     from bot.index import generations
 
     fix = rebuild_command(settings)
@@ -306,9 +340,23 @@ def verify_served_index(settings: Settings) -> str:
     if folder is None:
         raise BotError(f"not reloading: no index at {settings.index_dir}. The server was not signalled. "
                        f"Build one first: {fix}")
+    problem = _load_problem(folder, settings)
+    if problem is not None:
+        raise BotError(f"not reloading: the index the new workers would load ({folder}) fails verification: "
+                       f"{problem}. The server was not signalled. Fix it with: {fix}")
+    return folder.name
+
+
+def _load_problem(folder: Path, settings: Settings) -> str | None:
+    """Why a worker could not serve this index folder (in one line), or None: its files against their
+    checksums, then a full load with its own knowledge, this code and this machine's model."""
+    from bot.engine import Engine
+    from bot.errors import IndexStaleError
+    from bot.index import generations
+
     snapshot = folder / generations.KNOWLEDGE
     serving = settings.replace(index_dir=folder, knowledge_dir=snapshot if snapshot.is_dir() else settings.knowledge_dir)
-    problem = generations.damage(folder) if generations.is_generation(folder) else None
+    problem = generations.damage(folder) if generations.is_generation(folder) or snapshot.is_dir() else None
     if problem is None:
         try:
             with generations.pinned(folder):
@@ -317,13 +365,9 @@ def verify_served_index(settings: Settings) -> str:
             problem = exc.reason
         except BotError as exc:
             problem = str(exc)
-        except Exception as exc:  # noqa: BLE001 - whatever a worker would trip over, refuse the reload
+        except Exception as exc:  # noqa: BLE001 - whatever a worker would trip over, refuse
             problem = f"it cannot be loaded ({type(exc).__name__})"
-    if problem is not None:
-        problem = " ".join(problem.split())
-        raise BotError(f"not reloading: the index the new workers would load ({folder}) fails verification: "
-                       f"{problem}. The server was not signalled. Fix it with: {fix}")
-    return folder.name
+    return " ".join(problem.split()) if problem is not None else None
 
 
 def cmd_feedback(args, settings: Settings) -> int:
@@ -349,12 +393,9 @@ def cmd_scale(args, settings: Settings) -> int:
 
 
 def cmd_loadtest(args, settings: Settings) -> int:
-    from bot.knowledge.messages import load_messages
     from bot.measure import loadtest
-    from bot.measure.evaluate import load_cases
 
-    unique = list(dict.fromkeys(c.question for c in load_cases(DEV_QUESTIONS) if c.kind == "answer"))
-    repeated = list(load_messages(settings.knowledge_dir)["starter_questions"])
+    repeated, unique = loadtest.questions(settings)
     env = {"BOT_KNOWLEDGE_DIR": str(settings.knowledge_dir), "BOT_INDEX_DIR": str(settings.index_dir)}
     try:
         result = loadtest.run(repeated, unique, args.connections, args.seconds, args.repeat_share, env,

@@ -110,8 +110,8 @@ class EngineHolder:
 
     def knowledge_behind(self, state: EngineState) -> bool | None:
         """Whether knowledge/ was edited since the served generation was built (hashed every few seconds)."""
-        if state.engine is None:
-            return None
+        if state.engine is None or not state.settings.knowledge_dir.is_dir():
+            return None  # an app node that serves shipped generations may have no knowledge/ at all
         folder = str(state.settings.knowledge_dir)
         when, seen_folder, digest = self._behind
         if seen_folder != folder or time.monotonic() - when > BEHIND_TTL:
