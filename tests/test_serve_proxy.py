@@ -3,7 +3,7 @@
 Bodies that gunicorn cannot parse are a 400 and bodies over the limit a 413 on every path, never a
 500; slow clients are nginx's problem, not gunicorn's threads'; idle keep-alive connections are kept
 longer than clients keep them; no version in the Server header. Each test is bounded (no timing
-asserts: the figures are in docs/deploy.md, measured by `python -m bot loadtest --slow 256`).
+asserts: the figures are in docs/deploy.md, measured by `python -m bot.measure.loadtest --slow 256`).
 """
 
 from __future__ import annotations
@@ -11,11 +11,11 @@ from __future__ import annotations
 import contextlib
 import json
 import socket
-import threading
 import time
 
 import pytest
 
+from bot.measure.loadtest import SlowClients
 from tests.live import HOST, ROOT, gunicorn, nginx, wait_for
 from tests.test_web_live import folders  # noqa: F401 - the fixture: fixture knowledge, a real build
 
@@ -86,57 +86,6 @@ def test_malformed_and_oversized_bodies_are_400_and_413_never_500(folders, tmp_p
         assert status == 400 and ctype.startswith("text/html") and b"<!doctype html>" in body
     log = server.log()
     assert '" 500 ' not in log and "Traceback" not in log and "server error" not in log
-
-
-class SlowClients:
-    """`count` sockets kept open against a port: a third send one byte then nothing, a third send
-    their headers at one byte a second, a third their body at one byte a second. One the server
-    closes is opened again at once (as an attacker would), so `count` stay open throughout."""
-
-    HEADER = b"GET /healthz HTTP/1.1\r\nHost: x\r\n" + b"X-Slow: " + b"a" * 4000
-    BODY = b"POST /api/ask HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 4000\r\n\r\n"
-
-    def __init__(self, port: int, count: int):
-        self.port, self.count = port, count
-        self.reopened = 0
-        self.stopping = threading.Event()
-        self.thread = threading.Thread(target=self.run, daemon=True)
-
-    def open(self, kind: int) -> tuple[socket.socket, int, int]:
-        sock = socket.create_connection((HOST, self.port), timeout=5)
-        first = b"P" if kind == 0 else (self.HEADER[:1] if kind == 1 else self.BODY + b"{")
-        sock.sendall(first)
-        sock.setblocking(False)
-        return sock, kind, 1
-
-    def run(self) -> None:
-        sockets = [self.open(i % 3) for i in range(self.count)]
-        while not self.stopping.wait(1.0):
-            for n, (sock, kind, sent) in enumerate(sockets):
-                try:
-                    if kind == 1:
-                        sock.send(self.HEADER[sent % len(self.HEADER):][:1])
-                    elif kind == 2:
-                        sock.send(b"a")
-                    if sock.recv(1024, socket.MSG_PEEK) == b"":
-                        raise ConnectionResetError
-                    sockets[n] = (sock, kind, sent + 1)
-                except BlockingIOError:
-                    sockets[n] = (sock, kind, sent + 1)
-                except OSError:
-                    sock.close()
-                    self.reopened += 1
-                    sockets[n] = self.open(kind)
-        for sock, _, _ in sockets:
-            sock.close()
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.stopping.set()
-        self.thread.join(timeout=30)
 
 
 def test_slow_clients_through_the_proxy_leave_every_normal_request_answered(folders, tmp_path):  # noqa: F811

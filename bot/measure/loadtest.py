@@ -1,23 +1,39 @@
-"""Load test of the production server on loopback with wrk (Debian's package).
+"""Load tests of the production server on loopback: wrk (Debian's package), slow clients.
 
-Starts gunicorn with web/gunicorn.conf.py on a free port, waits until /readyz answers, drives
-POST /api/ask at a fixed concurrency for a fixed time with a mix of repeated questions (the
-kiosk's suggestion buttons) and unique ones, then stops everything. Bounded in time twice over:
-wrk's own --duration, and a timeout on every process it starts.
+`python -m bot loadtest` starts gunicorn with web/gunicorn.conf.py on a free port, waits until
+/readyz answers, drives POST /api/ask at a fixed concurrency for a fixed time with a mix of repeated
+questions (the kiosk's suggestion buttons) and unique ones, then stops everything.
+
+    python -m bot.measure.loadtest --compare [--rounds 3] [--connections 16] [--seconds 20]
+        the same gunicorn driven by wrk directly and through nginx (deploy/nginx.conf), alternately,
+        `rounds` times each: median answers/s of each and their ratio
+    python -m bot.measure.loadtest --slow 256 [--requests 150] [--hold 30] [--rounds 2] [--direct]
+        a normal client's /api/ask latency through nginx, alone and while `--slow` sockets are held
+        open (a third send one byte then nothing, a third their headers at 1 byte/s, a third their body
+        at 1 byte/s; one the server closes is opened again at once); `--direct`: against gunicorn alone
+
+Bounded in time twice over: wrk's own --duration and every request's timeout, and a timeout on every
+process it starts. Figures are medians and ratios of one run (docs/deploy.md).
 """
 
 from __future__ import annotations
 
+import argparse
+import http.client
 import json
 import os
 import re
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
+import sys
 import tempfile
+import threading
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 from bot.settings import ROOT
@@ -41,44 +57,200 @@ request = function()
 end
 """
 UNIT = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}
+HOST = "127.0.0.1"
 
 
-def run(repeated: list[str], unique: list[str], connections: int = 16, seconds: int = 20,
-        repeat_share: float = 0.5, env: dict | None = None, progress=lambda m: None) -> dict:
-    if shutil.which("wrk") is None:
-        raise RuntimeError("wrk is not installed: apt-get install -y wrk")
+@contextmanager
+def servers(env: dict | None = None, proxy: bool = False, progress=lambda m: None):
+    """gunicorn (web/gunicorn.conf.py, the settings of `env`) on a free loopback port, and nginx in front
+    of it when `proxy`; yields {"direct": port, "proxy": port or None}. Everything stops afterwards."""
     port = _free_port()
-    server_env = dict(os.environ, BOT_PORT=str(port), BOT_HOST="127.0.0.1", BOT_RATE_LIMIT="",
-                      BOT_LOG_LEVEL="warning", **(env or {}))
     with tempfile.TemporaryDirectory() as tmp:
-        script = Path(tmp) / "mix.lua"
-        script.write_text(LUA % {"repeated": _lua_list(repeated), "unique": _lua_list(unique),
-                                 "repeat_share": repeat_share})
-        server_env["BOT_PIDFILE"] = str(Path(tmp) / "gunicorn.pid")
-        progress(f"starting gunicorn on 127.0.0.1:{port}")
-        server = subprocess.Popen([str(Path(os.sys.executable).parent / "gunicorn"), "--config", "web/gunicorn.conf.py",
+        server_env = dict(os.environ, BOT_PORT=str(port), BOT_HOST=HOST, BOT_RATE_LIMIT="", BOT_LOG_LEVEL="warning",
+                          BOT_PIDFILE=str(Path(tmp) / "gunicorn.pid"), BOT_TRUSTED_PROXIES="1", **(env or {}))
+        progress(f"starting gunicorn on {HOST}:{port}")
+        server = subprocess.Popen([sys.executable, "-m", "gunicorn", "--config", "web/gunicorn.conf.py",
                                    "--access-logfile", os.devnull], cwd=ROOT, env=server_env,
                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+        nginx = None
         try:
             _wait_ready(port, server)
-            url = f"http://127.0.0.1:{port}"
-            progress("warming up the workers")
-            subprocess.run(["wrk", "-t2", f"-c{connections}", "-d3s", "-s", str(script), url],
-                           capture_output=True, timeout=30, check=True)
-            progress(f"wrk: {connections} connections for {seconds} s, {round(repeat_share * 100)}% repeated questions")
-            out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(script), url],
-                                 capture_output=True, text=True, timeout=seconds + 30, check=True).stdout
+            ports = {"direct": port, "proxy": None}
+            if proxy:
+                sys.path.insert(0, str(ROOT))
+                from deploy.serve import start_nginx
+
+                ports["proxy"] = _free_port()
+                progress(f"starting nginx on {HOST}:{ports['proxy']} in front of it")
+                nginx = start_nginx(Path(tmp) / "nginx", HOST, ports["proxy"], [f"{HOST}:{port}"],
+                                    int(server_env.get("BOT_MAX_BODY_BYTES") or 16384))
+            yield ports
         finally:
+            if nginx is not None:
+                nginx.stop()
             os.killpg(server.pid, signal.SIGTERM)
             try:
                 server.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 os.killpg(server.pid, signal.SIGKILL)
-    result = parse(out)
-    result.update({"connections": connections, "seconds": seconds, "repeat_share": repeat_share,
-                   "workers": int(server_env.get("BOT_WORKERS", "2")), "threads": int(server_env.get("BOT_THREADS", "4")),
-                   "embed_threads": int(server_env.get("BOT_EMBED_THREADS") or 1), "cores": os.cpu_count()})
-    return result
+
+
+def run(repeated: list[str], unique: list[str], connections: int = 16, seconds: int = 20,
+        repeat_share: float = 0.5, env: dict | None = None, progress=lambda m: None, proxy: bool = False) -> dict:
+    """wrk against gunicorn on loopback (through nginx when `proxy`)."""
+    _need_wrk()
+    with tempfile.TemporaryDirectory() as tmp, servers(env, proxy, progress) as ports:
+        script = _script(Path(tmp), repeated, unique, repeat_share)
+        url = f"http://{HOST}:{ports['proxy' if proxy else 'direct']}"
+        progress("warming up the workers")
+        _wrk(url, script, connections, 3)
+        progress(f"wrk: {connections} connections for {seconds} s, {round(repeat_share * 100)}% repeated questions")
+        result = parse(_wrk(url, script, connections, seconds))
+    return _describe(result, connections, seconds, repeat_share, env, proxy)
+
+
+def compare(repeated: list[str], unique: list[str], connections: int = 16, seconds: int = 20, rounds: int = 3,
+            repeat_share: float = 0.5, env: dict | None = None, progress=lambda m: None) -> dict:
+    """The same gunicorn driven by wrk directly and through nginx, alternately, `rounds` times each."""
+    _need_wrk()
+    runs: dict[str, list[dict]] = {"direct": [], "proxy": []}
+    with tempfile.TemporaryDirectory() as tmp, servers(env, True, progress) as ports:
+        script = _script(Path(tmp), repeated, unique, repeat_share)
+        for kind in ("direct", "proxy"):
+            _wrk(f"http://{HOST}:{ports[kind]}", script, connections, 3)  # warm-up
+        for n in range(rounds):
+            for kind in ("direct", "proxy") if n % 2 == 0 else ("proxy", "direct"):
+                progress(f"round {n + 1}/{rounds}: wrk {kind}, {connections} connections for {seconds} s")
+                runs[kind].append(parse(_wrk(f"http://{HOST}:{ports[kind]}", script, connections, seconds)))
+    summary = {kind: {"answers_per_s": [r["answers_per_s"] for r in rs], "p50_ms": [r["p50_ms"] for r in rs],
+                      "p99_ms": [r["p99_ms"] for r in rs], "errors": sum(r["errors"] for r in rs),
+                      "median_answers_per_s": statistics.median(r["answers_per_s"] for r in rs),
+                      "median_p50_ms": statistics.median(r["p50_ms"] or 0 for r in rs)}
+               for kind, rs in runs.items()}
+    ratio = summary["proxy"]["median_answers_per_s"] / max(summary["direct"]["median_answers_per_s"], 1e-9)
+    return {**summary, "proxy_over_direct": round(ratio, 3), "rounds": rounds, "connections": connections,
+            "seconds": seconds, "repeat_share": repeat_share, "cores": os.cpu_count()}
+
+
+class SlowClients:
+    """`count` sockets held open against a port: a third send one byte then nothing, a third their
+    headers at one byte a second (never finishing), a third a whole header then a body at one byte a
+    second. One the server closes is opened again at once, as an attacker would, so `count` stay open."""
+
+    KINDS = ("one byte", "headers at 1 byte/s", "body at 1 byte/s")
+    HEADER = b"GET /healthz HTTP/1.1\r\nHost: x\r\n" + b"X-Slow: " + b"a" * 4000
+    BODY = b"POST /api/ask HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 4000\r\n\r\n"
+
+    def __init__(self, port: int, count: int, host: str = HOST):
+        self.host, self.port, self.count = host, port, count
+        self.opened = self.reopened = self.refused = 0
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _open(self, kind: int) -> tuple[socket.socket | None, int, int]:
+        try:
+            sock = socket.create_connection((self.host, self.port), timeout=5)
+            sock.sendall(b"P" if kind == 0 else (self.HEADER[:1] if kind == 1 else self.BODY + b"{"))
+        except OSError:
+            self.refused += 1
+            return None, kind, 0
+        sock.setblocking(False)
+        self.opened += 1
+        return sock, kind, 1
+
+    def _run(self) -> None:
+        held = [self._open(i % 3) for i in range(self.count)]
+        while not self.stopping.wait(1.0):
+            for n, (sock, kind, sent) in enumerate(held):
+                if sock is None:
+                    held[n] = self._open(kind)
+                    continue
+                try:
+                    if kind == 1:
+                        sock.send(self.HEADER[sent % len(self.HEADER):][:1])
+                    elif kind == 2:
+                        sock.send(b"a")
+                    if sock.recv(65536) == b"":  # closed by the server (or answered: a timeout reply)
+                        raise ConnectionResetError
+                    held[n] = (sock, kind, sent + 1)
+                except BlockingIOError:
+                    held[n] = (sock, kind, sent + 1)
+                except OSError:
+                    sock.close()
+                    self.reopened += 1
+                    held[n] = self._open(kind)
+        for sock, _, _ in held:
+            if sock is not None:
+                sock.close()
+
+    def __enter__(self):
+        self.thread.start()
+        deadline = time.monotonic() + 60
+        while self.opened < self.count and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return self
+
+    def __exit__(self, *exc):
+        self.stopping.set()
+        self.thread.join(timeout=30)
+
+
+def normal_client(port: int, questions: list[str], requests: int, timeout: float, tag: str, spread: float = 0.0) -> dict:
+    """`requests` questions asked one after the other on new connections (each unique: no cache hit),
+    started at even intervals over `spread` seconds (or back to back)."""
+    times, statuses = [], []
+    begin = time.monotonic()
+    for n in range(requests):
+        wait = begin + n * spread / requests - time.monotonic()
+        if wait > 0:
+            time.sleep(wait)
+        body = json.dumps({"question": f"{questions[n % len(questions)]} ({tag} {n})"})
+        started = time.perf_counter()
+        try:
+            conn = http.client.HTTPConnection(HOST, port, timeout=timeout)
+            conn.request("POST", "/api/ask", body=body, headers={"Content-Type": "application/json"})
+            response = conn.getresponse()
+            response.read()
+            conn.close()
+            statuses.append(response.status)
+            if response.status == 200:
+                times.append((time.perf_counter() - started) * 1000.0)
+        except (OSError, http.client.HTTPException):
+            statuses.append(0)
+    return {"sent": requests, "answered": sum(s == 200 for s in statuses), "failed": sum(s != 200 for s in statuses),
+            "p50_ms": round(statistics.median(times), 1) if times else None,
+            "p90_ms": round(sorted(times)[int(len(times) * 0.9)], 1) if times else None}
+
+
+def slow(questions: list[str], count: int = 256, requests: int = 150, rounds: int = 2, direct: bool = False,
+         timeout: float = 30.0, hold: float = 30.0, env: dict | None = None, progress=lambda m: None) -> dict:
+    """A normal client's latency alone and with `count` slow sockets held open, alternately; each phase
+    spreads its questions over `hold` seconds (longer than nginx's 10 s timeouts, so the slow sockets
+    are dropped and opened again meanwhile)."""
+    phases: dict[str, list[dict]] = {"alone": [], "slow": []}
+    extra = {"reopened": 0, "refused": 0}
+    with servers(env, not direct, progress) as ports:
+        port = ports["direct" if direct else "proxy"]
+        normal_client(port, questions, 20, timeout, "warm-up")
+        for n in range(rounds):
+            progress(f"round {n + 1}/{rounds}: {requests} questions alone")
+            phases["alone"].append(normal_client(port, questions, requests, timeout, f"alone {n}", hold))
+            progress(f"round {n + 1}/{rounds}: {requests} questions with {count} slow sockets held open")
+            with SlowClients(port, count) as attack:
+                phases["slow"].append(normal_client(port, questions, requests, timeout, f"slow {n}", hold))
+            extra["reopened"] += attack.reopened
+            extra["refused"] += attack.refused
+    summary = {}
+    for phase, results in phases.items():
+        p50s = [r["p50_ms"] for r in results if r["p50_ms"] is not None]
+        summary[phase] = {"rounds": results, "answered": sum(r["answered"] for r in results),
+                          "sent": sum(r["sent"] for r in results),
+                          "median_p50_ms": round(statistics.median(p50s), 1) if p50s else None}
+    ratio = None
+    if summary["alone"]["median_p50_ms"] and summary["slow"]["median_p50_ms"]:
+        ratio = round(summary["slow"]["median_p50_ms"] / summary["alone"]["median_p50_ms"], 2)
+    return {"target": "gunicorn alone" if direct else "nginx -> gunicorn", "slow_sockets": count,
+            "kinds": SlowClients.KINDS, **summary, "slow_over_alone_p50": ratio, **extra, "cores": os.cpu_count()}
 
 
 def parse(out: str) -> dict:
@@ -99,11 +271,60 @@ def parse(out: str) -> dict:
 
 
 def report(result: dict) -> str:
-    return (f"{result['cores']} cores; gunicorn {result['workers']} workers x {result['threads']} threads; "
+    through = "through nginx; " if result.get("proxy") else ""
+    return (f"{result['cores']} cores; {through}gunicorn {result['workers']} workers x {result['threads']} threads; "
             f"{result['connections']} connections for {result['seconds']} s; "
             f"{round(result['repeat_share'] * 100)}% repeated questions\n"
             f"{result['requests']} answers, {result['answers_per_s']:.0f} answers/s, errors {result['errors']}\n"
             f"latency p50 {result['p50_ms']} ms, p90 {result['p90_ms']} ms, p99 {result['p99_ms']} ms")
+
+
+def report_compare(result: dict) -> str:
+    d, p = result["direct"], result["proxy"]
+    return (f"{result['cores']} cores; wrk {result['connections']} connections, {result['seconds']} s per run, "
+            f"{result['rounds']} runs each, alternating\n"
+            f"direct gunicorn: answers/s {d['answers_per_s']} (median {d['median_answers_per_s']:.0f}), "
+            f"p50 ms {d['p50_ms']}, errors {d['errors']}\n"
+            f"through nginx:   answers/s {p['answers_per_s']} (median {p['median_answers_per_s']:.0f}), "
+            f"p50 ms {p['p50_ms']}, errors {p['errors']}\n"
+            f"nginx / direct throughput: {result['proxy_over_direct']:.3f}")
+
+
+def report_slow(result: dict) -> str:
+    alone, slow_ = result["alone"], result["slow"]
+    return (f"{result['cores']} cores; {result['target']}; {result['slow_sockets']} slow sockets "
+            f"({', '.join(result['kinds'])}), reopened {result['reopened']} times after the server closed them\n"
+            f"alone:     {alone['answered']}/{alone['sent']} answered, p50 per round "
+            f"{[r['p50_ms'] for r in alone['rounds']]} ms (median {alone['median_p50_ms']})\n"
+            f"with slow: {slow_['answered']}/{slow_['sent']} answered, p50 per round "
+            f"{[r['p50_ms'] for r in slow_['rounds']]} ms (median {slow_['median_p50_ms']})\n"
+            f"p50 with slow sockets / alone: {result['slow_over_alone_p50']}")
+
+
+def _describe(result: dict, connections, seconds, repeat_share, env, proxy) -> dict:
+    env = env or {}
+    result.update({"connections": connections, "seconds": seconds, "repeat_share": repeat_share, "proxy": proxy,
+                   "workers": int(env.get("BOT_WORKERS") or os.environ.get("BOT_WORKERS") or 2),
+                   "threads": int(env.get("BOT_THREADS") or os.environ.get("BOT_THREADS") or 4),
+                   "embed_threads": int(env.get("BOT_EMBED_THREADS") or os.environ.get("BOT_EMBED_THREADS") or 1),
+                   "cores": os.cpu_count()})
+    return result
+
+
+def _need_wrk() -> None:
+    if shutil.which("wrk") is None:
+        raise RuntimeError("wrk is not installed: apt-get install -y wrk")
+
+
+def _script(folder: Path, repeated: list[str], unique: list[str], repeat_share: float) -> Path:
+    script = folder / "mix.lua"
+    script.write_text(LUA % {"repeated": _lua_list(repeated), "unique": _lua_list(unique), "repeat_share": repeat_share})
+    return script
+
+
+def _wrk(url: str, script: Path, connections: int, seconds: int) -> str:
+    return subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(script), url],
+                          capture_output=True, text=True, timeout=seconds + 30, check=True).stdout
 
 
 def _lua_list(items: list[str]) -> str:
@@ -112,7 +333,7 @@ def _lua_list(items: list[str]) -> str:
 
 def _free_port() -> int:
     with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
+        s.bind((HOST, 0))
         return s.getsockname()[1]
 
 
@@ -122,10 +343,58 @@ def _wait_ready(port: int, server: subprocess.Popen, timeout: float = 120.0) -> 
         if server.poll() is not None:
             raise RuntimeError(f"gunicorn stopped: {server.stderr.read().decode(errors='replace')[-500:]}")
         try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=2) as response:
+            with urllib.request.urlopen(f"http://{HOST}:{port}/readyz", timeout=2) as response:
                 if response.status == 200:
                     return
         except OSError:
             pass
         time.sleep(0.3)
     raise RuntimeError("the server did not become ready in time")
+
+
+def questions(settings) -> tuple[list[str], list[str]]:
+    """(the kiosk's starter questions, repeated; the dev set's answerable questions, made unique)."""
+    from bot.knowledge.load import load_knowledge
+    from bot.measure.evaluate import load_cases
+
+    unique = list(dict.fromkeys(c.question for c in load_cases(ROOT / "tests" / "data" / "dev_questions.jsonl")
+                                if c.kind == "answer"))
+    return list(load_knowledge(settings.knowledge_dir).messages["starter_questions"]), unique
+
+
+def main(argv: list[str] | None = None) -> int:
+    from bot.settings import Settings
+
+    parser = argparse.ArgumentParser(prog="python -m bot.measure.loadtest", description=__doc__.splitlines()[0])
+    mode = parser.add_mutually_exclusive_group(required=True)
+    mode.add_argument("--compare", action="store_true", help="wrk directly and through nginx, alternately")
+    mode.add_argument("--slow", type=int, metavar="N", help="a normal client with N slow sockets held open")
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--seconds", type=int, default=20)
+    parser.add_argument("--rounds", type=int, default=None, help="alternating runs of each kind (3 for --compare, 2 for --slow)")
+    parser.add_argument("--requests", type=int, default=150, help="--slow: questions per phase")
+    parser.add_argument("--hold", type=float, default=30.0, help="--slow: seconds each phase lasts")
+    parser.add_argument("--direct", action="store_true", help="--slow: against gunicorn alone (no nginx)")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args(argv)
+    settings = Settings.from_env()
+    repeated, unique = questions(settings)
+    env = {"BOT_KNOWLEDGE_DIR": str(settings.knowledge_dir), "BOT_INDEX_DIR": str(settings.index_dir)}
+    say = lambda m: print(m, file=sys.stderr, flush=True)  # noqa: E731
+    try:
+        if args.compare:
+            result = compare(repeated, unique, args.connections, args.seconds, args.rounds or 3, env=env, progress=say)
+            text, failed = report_compare(result), result["direct"]["errors"] + result["proxy"]["errors"]
+        else:
+            result = slow(unique, args.slow, args.requests, args.rounds or 2, args.direct,
+                          timeout=10.0 if args.direct else 30.0, hold=args.hold, env=env, progress=say)
+            text, failed = report_slow(result), result["slow"]["sent"] - result["slow"]["answered"]
+    except (RuntimeError, TimeoutError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(json.dumps(result, indent=2) if args.json else text)
+    return 0 if failed == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
