@@ -51,10 +51,10 @@ def test_a_worker_killed_mid_request_is_replaced_and_the_next_request_succeeds(f
         [worker] = server.workers()
         # A request the worker is in the middle of: headers sent, half the body still to come.
         stalled = socket.create_connection((HOST, server.port), timeout=10)
-        sockets = open_sockets(worker)
         stalled.sendall(b"POST /api/ask HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
                         b"Content-Length: 60\r\n\r\n{\"question\": \"does ket")
-        wait_for(lambda: open_sockets(worker) > sockets, what="the worker to accept the stalled request")
+        client_port = stalled.getsockname()[1]
+        wait_for(lambda: holds_connection(worker, client_port), what="the worker to accept the stalled request")
         os.kill(worker, signal.SIGKILL)
         started = time.monotonic()
         reply = server.ask("Does ketamine help fibro?")  # sent at once: it waits for the replacement
@@ -72,13 +72,21 @@ def test_a_worker_killed_mid_request_is_replaced_and_the_next_request_succeeds(f
         print(f"\nworker {worker} killed mid-request; replaced by {replacement}; next request answered in {recovered:.2f} s")
 
 
-def open_sockets(pid: int) -> int:
-    """How many sockets a process holds (one more once a worker has accepted a connection)."""
-    count = 0
+def holds_connection(pid: int, client_port: int) -> bool:
+    """Whether process `pid` holds the server side of the TCP connection from our `client_port`:
+    its socket inode, found in /proc/net/tcp by the peer's port, among the process's open files."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with contextlib.suppress(OSError):
+            for line in Path(table).read_text().splitlines()[1:]:
+                fields = line.split()
+                if int(fields[2].rsplit(":", 1)[1], 16) == client_port:
+                    inodes.add(f"socket:[{fields[9]}]")
     for fd in Path(f"/proc/{pid}/fd").iterdir():
         with contextlib.suppress(OSError):
-            count += os.readlink(fd).startswith("socket:")
-    return count
+            if os.readlink(fd) in inodes:
+                return True
+    return False
 
 
 class Load:
