@@ -1,6 +1,7 @@
 """`make serve`: nginx in front of gunicorn on this machine, for a kiosk or clinic network.
 
-    python -m deploy.serve [--instances N] [--print-config]
+    python -m deploy.serve [--instances N]
+    python -m deploy.serve --print-config [--state-dir DIR] [--upstream HOST:PORT ...]
 
 Renders deploy/nginx.conf (listening on BOT_PROXY_HOST:BOT_PROXY_PORT, default 127.0.0.1:8080; set
 BOT_PROXY_HOST=0.0.0.0 to serve the network), starts gunicorn with web/gunicorn.conf.py on loopback
@@ -153,6 +154,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m deploy.serve", description=__doc__.splitlines()[0])
     parser.add_argument("--instances", type=int, default=1, help="gunicorn instances behind nginx (default 1)")
     parser.add_argument("--print-config", action="store_true", help="print the rendered nginx.conf and stop")
+    parser.add_argument("--state-dir", type=Path, default=STATE / "nginx",
+                        help="with --print-config: nginx's folder for its pid, logs and temporary files")
+    parser.add_argument("--upstream", action="append", metavar="HOST:PORT",
+                        help="with --print-config: the servers behind nginx (repeatable; default: the local gunicorn)")
     args = parser.parse_args(argv)
     try:
         settings = Settings.from_env()
@@ -163,7 +168,7 @@ def main(argv: list[str] | None = None) -> int:
     upstreams = [address(settings.host, port) for port in ports]
     listen = address(settings.proxy_host, settings.proxy_port)
     if args.print_config:
-        print(render(listen, upstreams, STATE / "nginx", settings.max_body_bytes))
+        print(render(listen, args.upstream or upstreams, args.state_dir.resolve(), settings.max_body_bytes))
         return 0
     check = subprocess.run([sys.executable, "web/gunicorn.conf.py"], cwd=ROOT)  # one line on a bad setting
     if check.returncode != 0:
