@@ -88,7 +88,7 @@ def measure(size: int, workdir: Path, questions: list[str], progress=print) -> d
                          input=json.dumps(questions),
                          capture_output=True, text=True, check=True, cwd=ROOT)
     row = json.loads(out.stdout.strip().splitlines()[-1])
-    size_mb = sum(p.stat().st_size for p in index_dir.iterdir()) / 1e6
+    size_mb = sum(p.stat().st_size for p in (index_dir / "current").rglob("*") if p.is_file()) / 1e6
     shutil.rmtree(knowledge_dir, ignore_errors=True)
     return {"snippets": size, "generate_s": round(generate_s, 1), "build_s": round(build_s, 1),
             "index_mb": round(size_mb, 1), **{k: round(v, 3) if isinstance(v, float) else v for k, v in row.items()}}
