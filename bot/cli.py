@@ -376,7 +376,7 @@ def cmd_feedback(args, settings: Settings) -> int:
 
     from bot.feedback import format_counts, open_feedback_store
 
-    rows = open_feedback_store(args.store or settings.feedback_store).counts()
+    rows = open_feedback_store(args.store or settings.feedback_store, settings.redis_url).counts()
     print(json.dumps([asdict(r) for r in rows], indent=2) if args.json else format_counts(rows))
     return 0
 

@@ -2,7 +2,8 @@
 
 Only counts are kept: which snippets an answer showed, its reply kind, and yes or no. Never the
 question, never anything about the person (no address, no time, no cookie). The store sits behind
-a two-method interface (`FeedbackStore`) so a shared store (Redis) can be added next to SQLite.
+a two-method interface (`FeedbackStore`): SQLite by default, Redis when BOT_REDIS_URL is set (one
+count across workers and machines).
 """
 
 from __future__ import annotations
@@ -85,10 +86,61 @@ def checked_rows(snippet_ids: Sequence[str], kind: str) -> list[tuple[str, str]]
     return [(i, kind) for i in ids] or [(NO_SNIPPET, kind)]
 
 
-def open_feedback_store(location: str | Path) -> FeedbackStore:
-    """The store at `location` (settings.feedback_store: BOT_FEEDBACK_STORE, default var/feedback.sqlite3)."""
-    if str(location).startswith(("redis://", "rediss://")):
-        raise BotError("BOT_FEEDBACK_STORE: a Redis feedback store is not available yet; give a SQLite file path")
+class RedisFeedbackStore:
+    """Counts in one Redis hash, shared by every worker and machine (BOT_REDIS_URL). When Redis cannot
+    be reached a vote goes to `fallback` (this machine's SQLite file) instead of failing, and `counts`
+    adds both, so no vote is lost or counted twice."""
+
+    KEY = "bot:feedback"
+
+    def __init__(self, url: str, fallback: SQLiteFeedbackStore):
+        import redis  # the client, only where Redis is configured
+
+        self.url, self.fallback = url, fallback
+        self.errors = (redis.RedisError, OSError)
+        self.client = redis.Redis.from_url(url, socket_connect_timeout=0.5, socket_timeout=0.5)
+
+    def record(self, snippet_ids: Sequence[str], kind: str, helpful: bool) -> None:
+        rows = checked_rows(snippet_ids, kind)
+        column = "yes" if helpful else "no"
+        try:
+            pipe = self.client.pipeline(transaction=True)
+            for snippet_id, row_kind in rows:
+                pipe.hincrby(self.KEY, f"{snippet_id}\t{row_kind}\t{column}", 1)
+            pipe.execute()
+        except self.errors:
+            self.fallback.record(snippet_ids, kind, helpful)
+
+    def counts(self) -> list[FeedbackCount]:
+        totals: dict[tuple[str, str], list[int]] = {}
+        try:
+            found = self.client.hgetall(self.KEY)
+        except self.errors as exc:
+            raise BotError(f"cannot read the feedback counts in Redis ({type(exc).__name__})") from None
+        for field_name, value in found.items():
+            snippet_id, kind, column = field_name.decode().split("\t")
+            totals.setdefault((snippet_id, kind), [0, 0])[column == "no"] += int(value)
+        for row in self.fallback.counts():
+            pair = totals.setdefault((row.snippet_id, row.kind), [0, 0])
+            pair[0] += row.yes
+            pair[1] += row.no
+        rows = [FeedbackCount(snippet_id, kind, yes, no) for (snippet_id, kind), (yes, no) in totals.items()]
+        return sorted(rows, key=lambda r: (-r.total, -r.no, r.snippet_id, r.kind))
+
+
+REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
+
+
+def open_feedback_store(location: str | Path, redis_url: str = "") -> FeedbackStore:
+    """The SQLite file at `location` (settings.feedback_store: BOT_FEEDBACK_STORE, default
+    var/feedback.sqlite3); or Redis when `location` is a Redis URL or `redis_url` (BOT_REDIS_URL) is
+    set, the file then taking only the votes Redis could not."""
+    from bot.settings import Settings
+
+    if str(location).startswith(REDIS_SCHEMES):
+        return RedisFeedbackStore(str(location), SQLiteFeedbackStore(Settings.model_fields["feedback_store"].default))
+    if redis_url:
+        return RedisFeedbackStore(redis_url, SQLiteFeedbackStore(location))
     return SQLiteFeedbackStore(location)
 
 

@@ -6,7 +6,7 @@ import threading
 import pytest
 
 from bot.cli import main
-from bot.errors import BotError, InputError
+from bot.errors import InputError
 from bot.feedback import NO_SNIPPET, FeedbackCount, SQLiteFeedbackStore, format_counts, open_feedback_store
 from bot.settings import Settings
 
@@ -65,12 +65,15 @@ def test_many_threads_count_every_vote(store):
     assert store.counts() == [FeedbackCount("fibro", "answer", 80, 0)]
 
 
-def test_open_store_takes_the_settings_path_and_refuses_redis_for_now(tmp_path):
+def test_open_store_takes_the_settings_path_or_redis(tmp_path):
     settings = Settings.from_env({"BOT_FEEDBACK_STORE": str(tmp_path / "env.sqlite3")})
     assert open_feedback_store(settings.feedback_store).path == tmp_path / "env.sqlite3"
     assert open_feedback_store(tmp_path / "given.sqlite3").path == tmp_path / "given.sqlite3"
-    with pytest.raises(BotError, match="BOT_FEEDBACK_STORE"):
-        open_feedback_store("redis://localhost:6379")
+    # Redis (tests/test_serve_shared_state.py has a real one): named, or BOT_REDIS_URL, the file then
+    # taking the votes Redis could not.
+    assert open_feedback_store("redis://localhost:6379").url == "redis://localhost:6379"
+    shared = open_feedback_store(tmp_path / "given.sqlite3", "redis://cache:6379/0")
+    assert shared.url == "redis://cache:6379/0" and shared.fallback.path == tmp_path / "given.sqlite3"
 
 
 def test_format_counts_is_a_table_for_curators():

@@ -14,7 +14,7 @@ from flask import Flask
 
 from bot.settings import Settings
 from web import api, errors, feedback, logs, pages, security, state
-from web.handoff import HandOff
+from web.handoff import open_handoff
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +61,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
     state.init_app(app)
-    app.extensions["kiosk_handoff"] = HandOff(app.config["HANDOFF_DB"])
+    settings = app.config.get("SETTINGS")
+    redis_url = app.config.get("REDIS_URL") or (settings.redis_url if settings is not None else "")
+    app.extensions["kiosk_handoff"] = open_handoff(app.config["HANDOFF_DB"], redis_url)
     feedback.init_app(app)
     security.init_app(app)
     logs.init_app(app)

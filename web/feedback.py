@@ -19,7 +19,10 @@ bp = Blueprint("feedback", __name__)
 
 
 def init_app(app: Flask) -> None:
-    app.extensions["feedback"] = app.config.get("FEEDBACK") or open_feedback_store(app.config.get("FEEDBACK_STORE"))
+    settings = app.config.get("SETTINGS")
+    redis_url = app.config.get("REDIS_URL") or (settings.redis_url if settings is not None else "")
+    app.extensions["feedback"] = app.config.get("FEEDBACK") or open_feedback_store(app.config.get("FEEDBACK_STORE"),
+                                                                                  redis_url)
 
 
 def store() -> FeedbackStore:

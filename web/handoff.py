@@ -10,7 +10,9 @@ from the POST to the GET (which gunicorn may give to another worker) through one
 - `secure_delete` overwrites deleted rows in the file.
 
 So the URL holds nothing of a question, the server's disk never holds a question in clear, and a
-second visit to the URL (Reload, Back, another person) finds nothing.
+second visit to the URL (Reload, Back, another person) finds nothing. With BOT_REDIS_URL set (several
+machines behind one address) the ciphertext goes through Redis instead, with the same properties
+(`SharedHandOff`), so the GET may land on another machine than the POST.
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ class HandOff:
             db.execute("DELETE FROM handoff WHERE expires < ?", (time.time(),))
             db.execute("INSERT INTO handoff (id, expires, data) VALUES (?, ?, ?)",
                        (_row_id(token), time.time() + self.ttl, _xor(plain, token)))
-        return base64.urlsafe_b64encode(token).decode().rstrip("=")
+        return _encode(token)
 
     def take(self, token_text: str) -> list[str] | None:
         """The questions, once: None for an unknown, used, expired or malformed token."""
@@ -55,13 +57,7 @@ class HandOff:
             row = db.execute("DELETE FROM handoff WHERE id = ? RETURNING expires, data", (_row_id(token),)).fetchone()
         if row is None or row[0] < time.time():
             return None
-        try:
-            questions = json.loads(_xor(row[1], token))
-        except (ValueError, UnicodeDecodeError):
-            return None
-        if not isinstance(questions, list) or not all(isinstance(q, str) for q in questions):
-            return None
-        return questions
+        return _questions(row[1], token)
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
@@ -79,6 +75,61 @@ class HandOff:
                 yield db
         finally:
             db.close()
+
+
+class SharedHandOff:
+    """The same one-time hand-off through Redis (BOT_REDIS_URL), so the POST and the GET it redirects
+    to may be answered by different machines. Redis holds only the ciphertext, under a hash of the
+    token, for at most `ttl` seconds (it expires by itself) and gives it out once (GETDEL). When Redis
+    cannot be reached, this machine's SQLite file is used instead (and read back if the GET lands here)."""
+
+    KEY = "bot:handoff:"
+
+    def __init__(self, url: str, local: HandOff):
+        import redis  # the client, only where Redis is configured
+
+        self.url, self.local, self.ttl = url, local, local.ttl
+        self.errors = (redis.RedisError, OSError)
+        self.client = redis.Redis.from_url(url, socket_connect_timeout=0.5, socket_timeout=0.5)
+
+    def put(self, questions: list[str]) -> str:
+        token = secrets.token_bytes(TOKEN_BYTES)
+        try:
+            self.client.set(self.KEY + _row_id(token), _xor(json.dumps(questions).encode(), token),
+                            px=max(1, int(self.ttl * 1000)))
+        except self.errors:
+            return self.local.put(questions)
+        return _encode(token)
+
+    def take(self, token_text: str) -> list[str] | None:
+        token = _decode(token_text)
+        if token is None:
+            return None
+        try:
+            blob = self.client.getdel(self.KEY + _row_id(token))
+        except self.errors:
+            blob = None
+        return _questions(blob, token) if blob is not None else self.local.take(token_text)
+
+
+def open_handoff(path: Path | str, redis_url: str = "", ttl: float = DEFAULT_TTL) -> HandOff | SharedHandOff:
+    """Through Redis when BOT_REDIS_URL is set (several machines), else this machine's SQLite file."""
+    local = HandOff(path, ttl)
+    return SharedHandOff(redis_url, local) if redis_url else local
+
+
+def _encode(token: bytes) -> str:
+    return base64.urlsafe_b64encode(token).decode().rstrip("=")
+
+
+def _questions(blob: bytes, token: bytes) -> list[str] | None:
+    try:
+        questions = json.loads(_xor(blob, token))
+    except (ValueError, UnicodeDecodeError):
+        return None
+    if not isinstance(questions, list) or not all(isinstance(q, str) for q in questions):
+        return None
+    return questions
 
 
 def _row_id(token: bytes) -> str:
