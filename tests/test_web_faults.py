@@ -209,6 +209,16 @@ def test_a_worker_that_starts_on_a_damaged_generation_serves_the_one_its_sibling
     assert ask(replaced).status_code == ask(sibling).status_code == 200
 
 
+def test_no_roll_back_to_a_previous_generation_this_server_cannot_load(knowledge_copy, tmp_path):
+    folders = (knowledge_copy, tmp_path / "index")
+    build_index(Settings(knowledge_dir=knowledge_copy, index_dir=folders[1]), HashEmbedder(model_id="other-model@1"))
+    current = rebuild(folders)["generation"]  # intact previous one, but for a model this server does not run
+    flip(writable(folders[1] / "generations" / current) / "ids.json")
+    ready = make_app(folders).test_client().get("/readyz")
+    assert ready.status_code == 503 and "ids.json is corrupt" in ready.get_json()["error"]["message"]
+    assert generations.pointer_id(folders[1]) == current  # left alone: a rebuild is the fix
+
+
 def test_a_request_keeps_the_engine_it_started_with(folders):
     app = make_app(folders)
     with app.test_request_context("/api/ask", method="POST"):

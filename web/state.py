@@ -133,7 +133,8 @@ def app_settings(config) -> Settings:
 
 
 def load(config, embedder=None, quiet: bool = False) -> EngineState:
-    """The engine of the generation `current` names (rolled back first if it is damaged)."""
+    """The engine of the generation `current` names; if that one is damaged and the previous one
+    loads, the previous one (and `current` is pointed back at it, so every process follows)."""
     engine = config.get("ENGINE")
     if engine is not None:
         return EngineState(engine.settings, engine)
@@ -142,10 +143,8 @@ def load(config, embedder=None, quiet: bool = False) -> EngineState:
     for _ in range(3):
         stamp = generations.stamp(settings.index_dir)  # taken first: a swap during the load is seen next time
         state, damaged = _load_generation(config, settings, stamp, embedder)
-        if damaged and (now := generations.roll_back(settings.index_dir, state.generation, damaged)):
-            log.error("index generation %s is damaged (%s): set aside, serving generation %s instead; "
-                      "run %s", state.generation, damaged, now, rebuild_command(settings))
-            continue
+        if damaged:
+            state = _roll_back(config, settings, state, damaged, embedder) or state
         if state.ready or generations.stamp(settings.index_dir) == stamp:
             break  # otherwise the pointer moved while this one loaded: load what it names now
     if state.ready:
@@ -159,6 +158,21 @@ def load(config, embedder=None, quiet: bool = False) -> EngineState:
     return state
 
 
+def _roll_back(config, settings: Settings, bad: EngineState, damaged: str, embedder) -> EngineState | None:
+    """The previous generation's state, once it has loaded and `current` points at it again; None when
+    there is none, it does not load with this code and model, or `current` has moved on meanwhile."""
+    index_dir = settings.index_dir
+    previous = generations.pointer_id(index_dir, generations.PREVIOUS)
+    if previous is None or previous == bad.generation:
+        return None
+    state, _ = _load_generation(config, settings, bad.stamp, embedder, index_dir / generations.GENERATIONS / previous)
+    if not state.ready or generations.roll_back(index_dir, bad.generation, damaged) != previous:
+        return None
+    log.error("index generation %s is damaged (%s): set aside, serving generation %s instead; run %s",
+              bad.generation, damaged, previous, rebuild_command(settings))
+    return replace(state, stamp=generations.stamp(index_dir))
+
+
 def _messages_or_none(settings: Settings) -> Messages | None:
     try:
         return load_messages(settings.knowledge_dir)
@@ -166,10 +180,10 @@ def _messages_or_none(settings: Settings) -> Messages | None:
         return None
 
 
-def _load_generation(config, settings: Settings, stamp, embedder) -> tuple[EngineState, str | None]:
-    """(the state, why the generation is damaged or None)."""
+def _load_generation(config, settings: Settings, stamp, embedder, folder=None) -> tuple[EngineState, str | None]:
+    """(the state of the generation `current` names, or of `folder`; why it is damaged, or None)."""
     fix = rebuild_command(settings)
-    folder = generations.resolve(settings.index_dir)
+    folder = folder or generations.resolve(settings.index_dir)
     if folder is None:
         return EngineState(settings, problem=f"no index at {settings.index_dir}. Fix it with: {fix}", stamp=stamp), None
     generation = folder.name if generations.is_generation(folder) else None
