@@ -43,6 +43,7 @@ local repeated = {%(repeated)s}
 local unique = {%(unique)s}
 local counter = 0
 local share = %(repeat_share)s
+local tag = "%(tag)s"
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 request = function()
@@ -51,7 +52,7 @@ request = function()
   if (counter %% 100) < share * 100 then
     body = '{"question": "' .. repeated[(counter %% #repeated) + 1] .. '"}'
   else
-    body = '{"question": "' .. unique[(counter %% #unique) + 1] .. ' (' .. counter .. ')"}'
+    body = '{"question": "' .. unique[(counter %% #unique) + 1] .. ' (' .. tag .. counter .. ')"}'
   end
   return wrk.format(nil, "/api/ask", nil, body)
 end
@@ -115,12 +116,13 @@ def compare(repeated: list[str], unique: list[str], connections: int = 16, secon
     _need_wrk()
     runs: dict[str, list[dict]] = {"direct": [], "proxy": []}
     with tempfile.TemporaryDirectory() as tmp, servers(env, True, progress) as ports:
-        script = _script(Path(tmp), repeated, unique, repeat_share)
-        for kind in ("direct", "proxy"):
-            _wrk(f"http://{HOST}:{ports[kind]}", script, connections, 3)  # warm-up
+        for kind in ("direct", "proxy"):  # warm-up
+            _wrk(f"http://{HOST}:{ports[kind]}", _script(Path(tmp), repeated, unique, repeat_share, f"w{kind}-"),
+                 connections, 3)
         for n in range(rounds):
             for kind in ("direct", "proxy") if n % 2 == 0 else ("proxy", "direct"):
                 progress(f"round {n + 1}/{rounds}: wrk {kind}, {connections} connections for {seconds} s")
+                script = _script(Path(tmp), repeated, unique, repeat_share, f"r{n}{kind}-")
                 runs[kind].append(parse(_wrk(f"http://{HOST}:{ports[kind]}", script, connections, seconds)))
     summary = {kind: {"answers_per_s": [r["answers_per_s"] for r in rs], "p50_ms": [r["p50_ms"] for r in rs],
                       "p99_ms": [r["p99_ms"] for r in rs], "errors": sum(r["errors"] for r in rs),
@@ -316,9 +318,12 @@ def _need_wrk() -> None:
         raise RuntimeError("wrk is not installed: apt-get install -y wrk")
 
 
-def _script(folder: Path, repeated: list[str], unique: list[str], repeat_share: float) -> Path:
-    script = folder / "mix.lua"
-    script.write_text(LUA % {"repeated": _lua_list(repeated), "unique": _lua_list(unique), "repeat_share": repeat_share})
+def _script(folder: Path, repeated: list[str], unique: list[str], repeat_share: float, tag: str = "") -> Path:
+    """wrk's request mix; `tag` makes the unique questions of one run unlike any other run's, so a
+    later run finds none of them in the answer cache (the repeated ones are cached for every run)."""
+    script = folder / f"mix{tag}.lua"
+    script.write_text(LUA % {"repeated": _lua_list(repeated), "unique": _lua_list(unique),
+                             "repeat_share": repeat_share, "tag": tag})
     return script
 
 
