@@ -19,6 +19,11 @@ def floor_kind(text):
     return str(hit.kind) if hit else None
 
 
+def floor_reply(text):
+    hit = FLOOR.check(PARSER.parse(text))
+    return hit.reply if hit else None
+
+
 # Paraphrases written for the tests: none of them is a routing example (checked below).
 CRISIS = [
     "honestly I'd rather be dead than live with this back pain",
@@ -37,6 +42,24 @@ EMERGENCY = [
     "he passed out and won't wake up",
     "I've got chest pain and my left arm is numb",
     "someone at the party overdosed",
+]
+# Disclosures of assault or abuse, past or present: the crisis reply with the abuse lines.
+ABUSE = [
+    "my ex used to beat me when he was drunk",
+    "I think I was date raped at a festival in the summer",
+    "my stepfather molested me when I was small and the pain clinic makes me anxious",
+    "my boyfriend pressured me into having sex when I was out of it on my troches",
+    "somebody spiked my drink at the pub last weekend",
+    "I'm terrified of my partner, can ketamine help my anxiety",
+    "I'm in an abusive relationship and he controls my medication",
+]
+# Questions about these subjects, or violence that is not a disclosure, pass the floor.
+NOT_ABUSE = [
+    "can ketamine be used to spike drinks",
+    "I read a story about a woman who was raped after being drugged, what was the drug",
+    "the pain beats me down every single day",
+    "my mother hit the roof when she saw the bill for my infusions",
+    "is ketamine safe for people who have been through trauma",
 ]
 ILLICIT = [
     "where's the cheapest place to buy ket",
@@ -124,6 +147,21 @@ def test_emergency_paraphrases_are_caught_by_the_floor(text):
     assert floor_kind(text) == "emergency"
 
 
+@pytest.mark.parametrize("text", ABUSE)
+def test_abuse_disclosures_get_the_crisis_reply_with_abuse_lines(text):
+    assert floor_kind(text) == "crisis" and floor_reply(text) == "abuse"
+
+
+@pytest.mark.parametrize("text", NOT_ABUSE)
+def test_questions_about_abuse_and_figures_of_speech_are_not_disclosures(text):
+    assert floor_kind(text) is None
+
+
+def test_a_crisis_pattern_gives_the_crisis_reply_itself():
+    assert floor_reply("I've been thinking about killing myself") == "crisis"
+    assert floor_reply("my son is having a seizure right now") == "emergency"
+
+
 @pytest.mark.parametrize("text", IN_SCOPE + ILLICIT + ADVICE)
 def test_questions_about_a_harm_and_other_kinds_pass_the_floor(text):
     assert floor_kind(text) is None
@@ -141,7 +179,7 @@ def test_soft_signals_for_ordinary_questions():
 
 def test_test_paraphrases_are_not_routing_examples():
     rows = {text for text, _ in load_knowledge(Settings().knowledge_dir).routing.examples}
-    for text in CRISIS + EMERGENCY + ILLICIT + ADVICE + IN_SCOPE + [t for t, _ in LATER]:
+    for text in CRISIS + EMERGENCY + ABUSE + NOT_ABUSE + ILLICIT + ADVICE + IN_SCOPE + [t for t, _ in LATER]:
         assert text not in rows, "test paraphrases must not be routing examples"
 
 
@@ -181,6 +219,8 @@ RULE_EXAMPLES = {
     "crisis-34": "I gave away most of my things this week",
     "crisis-38": "I've said my goodbyes to everyone",
     "crisis-39": "I'm so done.",
+    "abuse-02": "a guy forced himself on me and I haven't told anyone",
+    "abuse-06": "my counsellor says I'm a victim of domestic abuse",
     "emergency-08": "my husband is barely breathing",
     "emergency-11": "she is twitching on the floor",
     "emergency-18": "my dad won't respond when I talk to him",
@@ -195,15 +235,15 @@ REAL_FLOOR = load_knowledge(Settings().knowledge_dir).floor
 
 @pytest.mark.parametrize("rule,text", sorted(RULE_EXAMPLES.items()))
 def test_each_rule_example_is_caught_by_its_own_rule(rule, text):
-    patterns = dict(REAL_FLOOR.crisis + REAL_FLOOR.emergency)
+    patterns = dict(REAL_FLOOR.crisis + REAL_FLOOR.abuse + REAL_FLOOR.emergency)
     assert rule in patterns, f"{rule} is gone from knowledge/safety_floor.yaml"
     assert patterns[rule].search(PARSER.parse(text).folded)
-    assert floor_kind(text) == rule.split("-")[0]
+    assert floor_reply(text) == rule.split("-")[0]
 
 
-@pytest.mark.parametrize("rule", [rule for rule, _ in REAL_FLOOR.crisis + REAL_FLOOR.emergency])
+@pytest.mark.parametrize("rule", [rule for rule, _ in REAL_FLOOR.crisis + REAL_FLOOR.abuse + REAL_FLOOR.emergency])
 def test_every_floor_rule_fires_on_a_test_paraphrase(rule):
     """A rule nothing here exercises is untested: write a paraphrase for it (RULE_EXAMPLES)."""
-    pattern = dict(REAL_FLOOR.crisis + REAL_FLOOR.emergency)[rule]
-    texts = CRISIS + EMERGENCY + [t for t, k in LATER if k in ("crisis", "emergency")] + list(RULE_EXAMPLES.values())
+    pattern = dict(REAL_FLOOR.crisis + REAL_FLOOR.abuse + REAL_FLOOR.emergency)[rule]
+    texts = CRISIS + EMERGENCY + ABUSE + [t for t, k in LATER if k in ("crisis", "emergency")] + list(RULE_EXAMPLES.values())
     assert any(pattern.search(PARSER.parse(t).folded) for t in texts)

@@ -158,11 +158,12 @@ class FloorGuards(Strict):
 
 
 class SafetyFloorFile(Strict):
-    """knowledge/safety_floor.yaml: the audited crisis and emergency patterns under the router."""
+    """knowledge/safety_floor.yaml: the audited crisis, abuse and emergency patterns under the router."""
 
     definitions: dict[str, Text] = Field(default_factory=dict)
     guards: FloorGuards
     crisis: list[FloorPattern]
+    abuse: list[FloorPattern] = Field(default_factory=list)  # disclosures of assault or abuse: the crisis reply with abuse lines
     emergency: list[FloorPattern]
     soft: dict[str, Text] = Field(default_factory=dict)  # kind -> subjects that add a help line to an answer
 

@@ -71,6 +71,7 @@ def question_set_problems(routing: RoutingExamples) -> list[tuple[str, str]]:
 @dataclass(frozen=True)
 class SafetyFloor:
     crisis: tuple[tuple[str, re.Pattern], ...]  # (id, pattern)
+    abuse: tuple[tuple[str, re.Pattern], ...]
     emergency: tuple[tuple[str, re.Pattern], ...]
     past: re.Pattern
     ongoing: re.Pattern
@@ -102,10 +103,10 @@ def safety_floor(data: SafetyFloorFile, vocabulary: Vocabulary, path: Path, prob
 
     guards = {name: compiled(f"guards.{name}", getattr(data.guards, name)) for name in ("past", "ongoing", "informational")}
     soft = tuple((kind, p) for kind, text in data.soft.items() if (p := compiled(f"soft.{kind}", text)) is not None)
-    crisis, emergency = group("crisis", data.crisis), group("emergency", data.emergency)
-    ids = [e.id for e in (*data.crisis, *data.emergency)]
+    crisis, abuse, emergency = group("crisis", data.crisis), group("abuse", data.abuse), group("emergency", data.emergency)
+    ids = [e.id for e in (*data.crisis, *data.abuse, *data.emergency)]
     for duplicate in sorted({i for i in ids if ids.count(i) > 1}):
         problems.add(path, "id", f"duplicate pattern id '{duplicate}'")
     if any(g is None for g in guards.values()):
         return None
-    return SafetyFloor(crisis, emergency, guards["past"], guards["ongoing"], guards["informational"], soft)
+    return SafetyFloor(crisis, abuse, emergency, guards["past"], guards["ongoing"], guards["informational"], soft)

@@ -1,5 +1,9 @@
-"""The safety floor: audited crisis and emergency patterns (knowledge/safety_floor.yaml) checked
-before anything else, so those replies need no model and work even if the index is down.
+"""The safety floor: audited crisis, abuse and emergency patterns (knowledge/safety_floor.yaml)
+checked before anything else, so those replies need no model and work even if the index is down.
+
+A disclosure of assault or abuse gets the crisis reply with the abuse lines; it is not held back
+for being about the past ("I was raped last year"), only when it reads as a question about
+something read or heard.
 
 An emergency pattern is held back when the message is about the past or asks about a harm rather
 than reporting one ("is that normal?"), unless the symptom is going on now.
@@ -19,6 +23,7 @@ class FloorHit:
     kind: Kind  # crisis or emergency
     rule: str  # the pattern's id in knowledge/safety_floor.yaml
     matched: str
+    reply: str  # which reply: "crisis", "abuse" (the crisis reply with the abuse lines) or "emergency"
 
 
 class Floor:
@@ -30,14 +35,19 @@ class Floor:
         for rule, pattern in self.floor.crisis:
             match = pattern.search(text)
             if match:
-                return FloorHit(Kind.CRISIS, rule, match.group(0).strip())
-        if self.floor.past.search(text) or (self.floor.informational.search(text)
-                                            and not self.floor.ongoing.search(text)):
+                return FloorHit(Kind.CRISIS, rule, match.group(0).strip(), "crisis")
+        informational = self.floor.informational.search(text) and not self.floor.ongoing.search(text)
+        if not informational:
+            for rule, pattern in self.floor.abuse:
+                match = pattern.search(text)
+                if match:
+                    return FloorHit(Kind.CRISIS, rule, match.group(0).strip(), "abuse")
+        if self.floor.past.search(text) or informational:
             return None
         for rule, pattern in self.floor.emergency:
             match = pattern.search(text)
             if match:
-                return FloorHit(Kind.EMERGENCY, rule, match.group(0).strip())
+                return FloorHit(Kind.EMERGENCY, rule, match.group(0).strip(), "emergency")
         return None
 
     def soft(self, question: Question) -> str | None:

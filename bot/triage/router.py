@@ -95,7 +95,7 @@ class Router:
         hit: FloorHit | None = self.floor.check(question)
         if hit is None:
             return None
-        return Decision(hit.kind, str(hit.kind), f"floor {hit.rule} '{hit.matched}'")
+        return Decision(hit.kind, hit.reply, f"floor {hit.rule} '{hit.matched}'")
 
     def read(self, question: Question) -> Reading:
         """The route of a question whose vector is set. Without a trained model: info."""
