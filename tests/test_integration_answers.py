@@ -2,9 +2,8 @@
 are short, plain and about one thing.
 
 Every question here was written for these tests, in the words a patient might use: none is copied
-from tests/data/*.jsonl or from a snippet's own `questions`. A paraphrase the reply-kind router
-refuses today is marked xfail(strict=True) naming the router, which is being rebuilt on another
-branch (when it answers, the mark must go).
+from tests/data/*.jsonl or from a snippet's own `questions`. A paraphrase refused today is
+marked xfail(strict=True) naming the stage that refuses it (when it answers, the mark must go).
 """
 
 import statistics
@@ -20,11 +19,9 @@ pytestmark = pytest.mark.integration
 DATA = Path(__file__).parent / "data"
 EVIDENCE = ("answer", "personal_advice")
 
-ROUTER_ILLICIT = pytest.mark.xfail(strict=True, reason="the reply-kind router (bot/triage/) reads 'how do I get "
-                                   "ketamine' as seeking it outside medical care (illicit); rebuilt on the router branch")
 ROUTER_OTHER_TREATMENT = pytest.mark.xfail(strict=True, reason="triage coverage (bot/triage/coverage.py) reads "
                                            "'ketamine with morphine or ...' as comparing ketamine with a treatment we "
-                                           "do not cover; rebuilt on the router branch")
+                                           "do not cover")
 
 # topic: (snippets that answer it, paraphrases)
 TOPICS = {
@@ -82,10 +79,9 @@ TOPICS = {
         "can my GP write me a ketamine prescription",
         "what kind of doctor can prescribe ketamine",
         "how can I get a ketamine prescription for chronic pain",
-        pytest.param("how would I go about getting ketamine prescribed for my pain", marks=ROUTER_ILLICIT),
-        pytest.param("is there a way to get a doctor to prescribe me ketamine", marks=ROUTER_ILLICIT),
-        pytest.param("my pain doctor mentioned ketamine, how does someone actually get a prescription",
-                     marks=ROUTER_ILLICIT),
+        "how would I go about getting ketamine prescribed for my pain",
+        "is there a way to get a doctor to prescribe me ketamine",
+        "my pain doctor mentioned ketamine, how does someone actually get a prescription",
     ]),
     "recovery after a drip": ({"feeling-normal-after-a-drip"}, [
         "how long does it take to feel like myself again after a ketamine drip",

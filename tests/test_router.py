@@ -149,3 +149,18 @@ def test_an_info_reading_unlike_every_info_example_and_without_a_subject_word_is
     assert model.route(likely_info, far, subject_words=False) == Route.OUT_OF_SCOPE
     assert model.route(likely_info, far, subject_words=True) == Route.INFO  # "ketamine" keeps it ours
     assert model.route(likely_info, np.array([1.0, 0.0, 0.0], np.float32), subject_words=False) == Route.INFO
+
+
+def test_a_message_that_all_but_repeats_a_labelled_example_takes_that_examples_route():
+    support = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]], np.float32)
+    model = RouterModel((Route.INFO, Route.CRISIS, Route.OUT_OF_SCOPE), np.eye(3, dtype=np.float32),
+                        np.zeros(3, np.float32), ("a", "b", "c"), {Route.CRISIS: 0.3}, support=support,
+                        support_labels=(Route.INFO, Route.CRISIS),
+                        support_thresholds={Route.INFO: 0.2, Route.CRISIS: 0.2})
+    leans_crisis = np.array([0.3, 0.6, 0.1])
+    near_info = np.array([0.98, 0.199, 0.0], np.float32)  # cosine 0.98 with the info example
+    assert model.route(leans_crisis, near_info) == Route.INFO
+    near_crisis = np.array([0.199, 0.98, 0.0], np.float32)
+    assert model.route(np.array([0.8, 0.1, 0.1]), near_crisis) == Route.CRISIS  # and the other way
+    between = np.array([0.8, 0.6, 0.0], np.float32)  # near neither: the probabilities decide
+    assert model.route(leans_crisis, between) == Route.CRISIS

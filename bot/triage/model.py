@@ -20,6 +20,9 @@ FILES = (WEIGHTS, BIAS, SUPPORT, META)
 SAFETY_ROUTES = (Route.CRISIS, Route.ABUSE, Route.EMERGENCY)
 # Routes whose training vectors are kept to judge whether a message is like any of their examples.
 GUARDED_ROUTES = (*SAFETY_ROUTES, Route.INFO)
+# A message at least this close (cosine) to a kept example all but repeats it: it takes that
+# example's route whatever the linear scores say, so the router never contradicts its own labels.
+NEAR_DUPLICATE = 0.95
 
 
 @dataclass(frozen=True)
@@ -46,11 +49,15 @@ class RouterModel:
         return exp / exp.sum(axis=1, keepdims=True)
 
     def route(self, probabilities: np.ndarray, vector: np.ndarray | None = None, subject_words: bool = True) -> Route:
-        """The route for one row of probabilities: a safety route at its threshold (and, given the
-        message's vector, within reach of that route's examples), else the likeliest other route.
+        """The route for one row of probabilities: the route of a kept example the message all but
+        repeats; else a safety route at its threshold (and, given the message's vector, within reach
+        of that route's examples); else the likeliest other route.
         A message read as `info` that has no word of our subject and is unlike every `info` example
         ("date please", "where do you come from") is off-topic."""
         p = dict(zip(self.labels, probabilities.tolist(), strict=True))
+        repeated = self.repeated(vector)
+        if repeated is not None:
+            return repeated
         allowed = {r for r in SAFETY_ROUTES if r in p and p[r] >= self.thresholds.get(r, 0.5)
                    and self.supported(r, vector)}
         for route in SAFETY_ROUTES:
@@ -61,6 +68,14 @@ class RouterModel:
         if best == Route.INFO and not subject_words and not self.supported(Route.INFO, vector):
             return Route.OUT_OF_SCOPE
         return best
+
+    def repeated(self, vector: np.ndarray | None) -> Route | None:
+        """The route of the kept example this message all but repeats, if any."""
+        if vector is None or not len(self.support):
+            return None
+        similarities = self.support @ vector
+        best = int(similarities.argmax())
+        return self.support_labels[best] if similarities[best] >= NEAR_DUPLICATE else None
 
     def supported(self, route: Route, vector: np.ndarray | None) -> bool:
         """Whether the message comes as close to one of the route's training examples as most of
