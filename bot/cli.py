@@ -9,7 +9,9 @@ import typing
 from pathlib import Path
 
 from bot.errors import BotError, InputError
+from bot.served_index import install_artifact, server_pid, verify_served_index
 from bot.settings import ROOT, Settings
+from bot.terminal import format_answer, format_check
 
 DEV_QUESTIONS = ROOT / "tests" / "data" / "dev_questions.jsonl"
 CHECK_QUESTIONS = ROOT / "tests" / "data" / "check_questions.jsonl"
@@ -147,27 +149,6 @@ def cmd_build(args, settings: Settings) -> int:
     return 0
 
 
-def install_artifact(archive: Path, settings: Settings) -> str:
-    """Unpack an artifact, check it as a worker would load it on this machine, then make it current."""
-    from bot.index import generations
-
-    if not archive.is_file():
-        raise BotError(f"{archive} does not exist")
-    with generations.build_lock(settings.index_dir):
-        try:
-            folder = generations.unpack(archive, settings.index_dir)
-        except generations.Damaged as exc:
-            raise BotError(f"not installed: {exc}") from None
-        try:
-            problem = _load_problem(folder, settings)
-            if problem:
-                raise BotError(f"not installed: {archive} fails verification on this machine: {problem}")
-            generation, _ = generations.publish(folder, settings.index_dir)
-        finally:
-            generations.remove(folder.parent)
-    return generation
-
-
 def cmd_lint(args, settings: Settings) -> int:
     from bot.knowledge.lint import lint
 
@@ -212,19 +193,6 @@ def _interactive(engine, args) -> int:
         history = (history + [question])[-engine.settings.max_history:]
 
 
-def format_answer(answer) -> str:
-    lines = [f"[{answer.kind}] understood as: {answer.understood_as}", "", answer.markdown]
-    for contact in answer.contacts:
-        lines.append(f"  * {contact.label}")
-    lines += [""] + [f"> {c}" for c in answer.caveats]
-    if answer.citations:
-        lines.append("\nSources:")
-        lines += [f"[{c.n}] {c.source.title} ({c.source.year}; {c.described}) {c.source.url}" for c in answer.citations]
-    if answer.suggestions:
-        lines.append("\nYou could also ask: " + " | ".join(answer.suggestions))
-    return "\n".join(lines)
-
-
 def cmd_check(args, settings: Settings) -> int:
     from bot.engine import Engine
 
@@ -235,19 +203,6 @@ def cmd_check(args, settings: Settings) -> int:
     result = Engine(settings).check(args.text)
     print(json.dumps(result.to_json(), indent=2, ensure_ascii=False) if args.json else format_check(result))
     return 0
-
-
-def format_check(result) -> str:
-    lines = [f"verdict: {result.verdict}  (reading grade {result.reading_grade})", result.explanation]
-    if len(result.claims) > 1:
-        lines += [f"  - [{c.verdict}] {c.claim}" for c in result.claims]
-    if result.suggested_phrasing:
-        lines += ["", "suggested: " + result.suggested_phrasing]
-    if result.jargon:
-        lines.append("jargon: " + "; ".join(f"{t} -> {p}" for t, p in result.jargon))
-    if result.citations:
-        lines += [f"[{c.n}] {c.source.title} ({c.source.year}) {c.source.url}" for c in result.citations]
-    return "\n".join(lines)
 
 
 def cmd_eval(args, settings: Settings) -> int:
@@ -302,7 +257,7 @@ def cmd_reload(args, settings: Settings) -> int:
     import signal
 
     path = args.pidfile or Path(os.environ.get("BOT_PIDFILE") or ROOT / ".cache" / "run" / "gunicorn.pid")
-    pid = _server_pid(path)
+    pid = server_pid(path)
     generation = verify_served_index(settings)
     try:
         os.kill(pid, signal.SIGHUP)
@@ -311,63 +266,6 @@ def cmd_reload(args, settings: Settings) -> int:
     print(f"asked the server (gunicorn, pid {pid}) to reload: new workers load index generation {generation}, "
           "old ones finish first")
     return 0
-
-
-def _server_pid(path: Path) -> int:
-    try:
-        pid = int(path.read_text().strip())
-    except FileNotFoundError:
-        raise BotError(f"no running server: {path} does not exist (start one with: make run)") from None
-    except ValueError:
-        raise BotError(f"{path} does not hold a process id") from None
-    cmdline = Path(f"/proc/{pid}/cmdline")
-    if Path("/proc/self").exists():  # Linux: the pid may be stale and reused by another program
-        if not cmdline.exists():
-            raise BotError(f"no running server: process {pid} from {path} has ended")
-        if b"gunicorn" not in cmdline.read_bytes():
-            raise BotError(f"process {pid} from {path} is not gunicorn; remove the stale pid file")
-    return pid
-
-
-def verify_served_index(settings: Settings) -> str:
-    """Load the generation index/current names exactly as a new worker would (checksums, its knowledge,
-    this code's format and model); its id, or BotError in one line saying why not and how to fix it."""
-    from bot.engine import rebuild_command
-    from bot.index import generations
-
-    fix = rebuild_command(settings)
-    folder = generations.resolve(settings.index_dir)
-    if folder is None:
-        raise BotError(f"not reloading: no index at {settings.index_dir}. The server was not signalled. "
-                       f"Build one first: {fix}")
-    problem = _load_problem(folder, settings)
-    if problem is not None:
-        raise BotError(f"not reloading: the index the new workers would load ({folder}) fails verification: "
-                       f"{problem}. The server was not signalled. Fix it with: {fix}")
-    return folder.name
-
-
-def _load_problem(folder: Path, settings: Settings) -> str | None:
-    """Why a worker could not serve this index folder (in one line), or None: its files against their
-    checksums, then a full load with its own knowledge, this code and this machine's model."""
-    from bot.engine import Engine
-    from bot.errors import IndexStaleError
-    from bot.index import generations
-
-    snapshot = folder / generations.KNOWLEDGE
-    serving = settings.replace(index_dir=folder, knowledge_dir=snapshot if snapshot.is_dir() else settings.knowledge_dir)
-    problem = generations.damage(folder) if generations.is_generation(folder) or snapshot.is_dir() else None
-    if problem is None:
-        try:
-            with generations.pinned(folder):
-                Engine(serving)
-        except IndexStaleError as exc:
-            problem = exc.reason
-        except BotError as exc:
-            problem = str(exc)
-        except Exception as exc:  # noqa: BLE001 - whatever a worker would trip over, refuse
-            problem = f"it cannot be loaded ({type(exc).__name__})"
-    return " ".join(problem.split()) if problem is not None else None
 
 
 def cmd_feedback(args, settings: Settings) -> int:
