@@ -117,3 +117,21 @@ def test_triage_sees_the_whole_accepted_question(engine):
 def test_a_question_over_the_limit_is_refused_not_cut(engine):
     with pytest.raises(InputError, match="too long"):
         engine.ask("does ketamine help pain " * 200)
+
+
+def test_a_question_runs_the_model_once_even_without_caches(fake_settings):
+    """The router and the search share the question's vector: no second model run per question."""
+    from bot.search.retrieve import RetrievalConfig
+
+    embedder = HashEmbedder()
+    engine = Engine(fake_settings.replace(answer_cache=0), embedder, RetrievalConfig(embedding_cache=0))
+    before = embedder.calls
+    engine.ask("does ketamine help nerve pain")
+    assert embedder.calls - before == 1
+
+
+def test_the_engine_keeps_blas_to_one_thread(engine):
+    """Its threads would spin against ONNX Runtime's on every question (see Engine.__init__)."""
+    from threadpoolctl import threadpool_info
+
+    assert all(pool["num_threads"] == 1 for pool in threadpool_info() if pool["user_api"] == "blas")

@@ -94,7 +94,10 @@ class Retriever:
         clock = _tick(timings, "bm25", clock)
         dense_context = context if dense_context is None else dense_context
         dense_query = self._with(question, dense_context) if dense_context else own
-        vector = self.embed(dense_query.expanded if self.config.dense_text == "expanded" else dense_query.normalized)
+        dense_text = dense_query.expanded if self.config.dense_text == "expanded" else dense_query.normalized
+        # the router already embedded the question itself: no second model run, cache or not
+        vector = question.vector if question.vector is not None and dense_text == question.text \
+            else self.embed(dense_text)
         clock = _tick(timings, "embedding", clock)
         n = min(self.config.candidates, self.index.vectors.ntotal)
         sims, rows = self.index.vectors.search(vector[None, :], n)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import json
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
@@ -55,35 +56,41 @@ class RouterModel:
         A message read as `info` that has no word of our subject and is unlike every `info` example
         ("date please", "where do you come from") is off-topic."""
         p = dict(zip(self.labels, probabilities.tolist(), strict=True))
-        repeated = self.repeated(vector)
+        closest, repeated = self.closeness(vector)
         if repeated is not None:
             return repeated
         allowed = {r for r in SAFETY_ROUTES if r in p and p[r] >= self.thresholds.get(r, 0.5)
-                   and self.supported(r, vector)}
+                   and self.supported(r, closest)}
         for route in SAFETY_ROUTES:
             if route in allowed:
                 return route
         others = {r: v for r, v in p.items() if r not in SAFETY_ROUTES}
         best = max(others or p, key=lambda r: p[r])
-        if best == Route.INFO and not subject_words and not self.supported(Route.INFO, vector):
+        if best == Route.INFO and not subject_words and not self.supported(Route.INFO, closest):
             return Route.OUT_OF_SCOPE
         return best
 
-    def repeated(self, vector: np.ndarray | None) -> Route | None:
-        """The route of the kept example this message all but repeats, if any."""
+    def closeness(self, vector: np.ndarray | None) -> tuple[dict[Route, float], Route | None]:
+        """For each route with kept examples, the message's best cosine with one of them; and the
+        route of the example the message all but repeats, if any. One product for all routes."""
         if vector is None or not len(self.support):
-            return None
+            return {}, None
         similarities = self.support @ vector
-        best = int(similarities.argmax())
-        return self.support_labels[best] if similarities[best] >= NEAR_DUPLICATE else None
+        top = int(similarities.argmax())
+        closest = {route: float(similarities[rows].max()) for route, rows in self._rows.items()}
+        return closest, (self.support_labels[top] if similarities[top] >= NEAR_DUPLICATE else None)
 
-    def supported(self, route: Route, vector: np.ndarray | None) -> bool:
+    def supported(self, route: Route, closest: dict[Route, float]) -> bool:
         """Whether the message comes as close to one of the route's training examples as most of
-        its own examples come to each other (no vector, or no examples kept: yes)."""
-        if vector is None or route not in self.support_thresholds:
+        its own examples come to each other (nothing to compare, or no threshold: yes)."""
+        if not closest or route not in self.support_thresholds:
             return True
-        rows = self.support[[i for i, label in enumerate(self.support_labels) if label == route]]
-        return bool(len(rows)) and float((rows @ vector).max()) >= self.support_thresholds[route]
+        return closest.get(route, -1.0) >= self.support_thresholds[route]
+
+    @cached_property
+    def _rows(self) -> dict[Route, np.ndarray]:
+        labels = np.array([str(label) for label in self.support_labels])
+        return {route: np.flatnonzero(labels == str(route)) for route in dict.fromkeys(self.support_labels)}
 
     def to_files(self) -> dict[str, bytes]:
         meta = {"labels": list(self.labels), "features": list(self.feature_names),
