@@ -51,46 +51,48 @@ class RouterModel:
 
     def route(self, probabilities: np.ndarray, vector: np.ndarray | None = None, subject_words: bool = True) -> Route:
         """The route for one row of probabilities: the route of a kept example the message all but
-        repeats; else a safety route at its threshold (and, given the message's vector, within reach
-        of that route's examples); else the likeliest other route.
+        repeats (a safety example first, then an info one); else a safety route at its threshold
+        (and, given the message's vector, within reach of that route's examples); else the
+        likeliest other route.
         A message read as `info` that has no word of our subject and is unlike every `info` example
         ("date please", "where do you come from") is off-topic."""
         p = dict(zip(self.labels, probabilities.tolist(), strict=True))
-        closest, repeated = self.closeness(vector)
+        close = self.closeness(vector, SAFETY_ROUTES)
+        repeated = _repeated(close)
         if repeated is not None:
             return repeated
-        allowed = {r for r in SAFETY_ROUTES if r in p and p[r] >= self.thresholds.get(r, 0.5)
-                   and self.supported(r, closest)}
-        for route in SAFETY_ROUTES:
-            if route in allowed:
-                return route
+        allowed = [r for r in SAFETY_ROUTES if r in p and p[r] >= self.thresholds.get(r, 0.5)
+                   and self.supported(r, close)]
         others = {r: v for r, v in p.items() if r not in SAFETY_ROUTES}
-        best = max(others or p, key=lambda r: p[r])
-        if best == Route.INFO and not subject_words and not self.supported(Route.INFO, closest):
+        route = allowed[0] if allowed else max(others or p, key=lambda r: p[r])
+        if route == Route.INFO and subject_words:
+            return route  # the info examples could only say info again: not compared (it saves a product)
+        close = self.closeness(vector, (Route.INFO,))
+        if _repeated(close) is not None:
+            return Route.INFO
+        if route == Route.INFO and not self.supported(Route.INFO, close):
             return Route.OUT_OF_SCOPE
-        return best
+        return route
 
-    def closeness(self, vector: np.ndarray | None) -> tuple[dict[Route, float], Route | None]:
-        """For each route with kept examples, the message's best cosine with one of them; and the
-        route of the example the message all but repeats, if any. One product for all routes."""
-        if vector is None or not len(self.support):
-            return {}, None
-        similarities = self.support @ vector
-        top = int(similarities.argmax())
-        closest = {route: float(similarities[rows].max()) for route, rows in self._rows.items()}
-        return closest, (self.support_labels[top] if similarities[top] >= NEAR_DUPLICATE else None)
+    def closeness(self, vector: np.ndarray | None, routes: tuple[Route, ...]) -> dict[Route, float]:
+        """For each of these routes with kept examples, the message's best cosine with one of them."""
+        if vector is None:
+            return {}
+        return {route: float((block @ vector).max()) for route, block in self._blocks.items() if route in routes}
 
-    def supported(self, route: Route, closest: dict[Route, float]) -> bool:
+    def supported(self, route: Route, close: dict[Route, float]) -> bool:
         """Whether the message comes as close to one of the route's training examples as most of
         its own examples come to each other (nothing to compare, or no threshold: yes)."""
-        if not closest or route not in self.support_thresholds:
+        if route not in close or route not in self.support_thresholds:
             return True
-        return closest.get(route, -1.0) >= self.support_thresholds[route]
+        return close[route] >= self.support_thresholds[route]
 
     @cached_property
-    def _rows(self) -> dict[Route, np.ndarray]:
+    def _blocks(self) -> dict[Route, np.ndarray]:
+        """The kept examples of each route, as one contiguous block each."""
         labels = np.array([str(label) for label in self.support_labels])
-        return {route: np.flatnonzero(labels == str(route)) for route in dict.fromkeys(self.support_labels)}
+        return {route: np.ascontiguousarray(self.support[labels == str(route)])
+                for route in dict.fromkeys(self.support_labels)}
 
     def to_files(self) -> dict[str, bytes]:
         meta = {"labels": list(self.labels), "features": list(self.feature_names),
@@ -116,6 +118,12 @@ class RouterModel:
                    {Route(k): float(v) for k, v in meta["thresholds"].items()},
                    meta.get("training_hash", ""), meta.get("training_rows", 0), support, support_labels,
                    {Route(k): float(v) for k, v in meta["support_thresholds"].items()})
+
+
+def _repeated(close: dict[Route, float]) -> Route | None:
+    """The route of the kept example the message all but repeats, if any."""
+    route = max(close, key=close.get, default=None)
+    return route if route is not None and close[route] >= NEAR_DUPLICATE else None
 
 
 def _npy(array: np.ndarray) -> bytes:
