@@ -134,6 +134,9 @@ LATER = [
     ("can I sell some of my prescribed lozenges to a friend", "illicit"),
     ("can I share my experience of ketamine with other people here", "answer"),
     ("my sister heard amantadine can stop pain after surgery, is that true", "answer"),
+    ("I swallowed my husband's tablets by mistake, what do I do", "emergency"),
+    ("took my mum's memantine instead of mine by accident", "emergency"),
+    ("what happens if you take an extra lozenge by mistake", "answer"),
 ]
 
 
