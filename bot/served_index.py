@@ -32,6 +32,7 @@ def install_artifact(archive: Path, settings: Settings) -> str:
 
 
 def server_pid(path: Path) -> int:
+    """The gunicorn master's pid from its pid file, refusing a stale file or another program's pid."""
     try:
         pid = int(path.read_text().strip())
     except FileNotFoundError:
