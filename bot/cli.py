@@ -127,7 +127,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def cmd_build(args, settings: Settings) -> int:
     from bot.engine import build_index, default_embedder, index_is_fresh
-    from bot.index import generations
+    from bot.index import artifact, generations
 
     if args.artifact:
         generation = install_artifact(args.artifact, settings)
@@ -145,7 +145,7 @@ def cmd_build(args, settings: Settings) -> int:
         folder = generations.resolve(settings.index_dir)
         if folder is None:
             raise BotError(f"no index at {settings.index_dir} to export")
-        print(f"exported {generations.export(folder, args.export)}")
+        print(f"exported {artifact.export(folder, args.export)}")
     return 0
 
 

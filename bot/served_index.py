@@ -12,13 +12,13 @@ from bot.settings import Settings
 
 def install_artifact(archive: Path, settings: Settings) -> str:
     """Unpack an artifact, check it as a worker would load it on this machine, then make it current."""
-    from bot.index import generations
+    from bot.index import artifact, generations
 
     if not archive.is_file():
         raise BotError(f"{archive} does not exist")
     with generations.build_lock(settings.index_dir):
         try:
-            folder = generations.unpack(archive, settings.index_dir)
+            folder = artifact.unpack(archive, settings.index_dir)
         except generations.Damaged as exc:
             raise BotError(f"not installed: {exc}") from None
         try:

@@ -15,7 +15,7 @@ import time
 
 import pytest
 
-from bot.measure.loadtest import SlowClients
+from bot.measure.slow_clients import SlowClients
 from tests.live import HOST, ROOT, gunicorn, nginx, wait_for
 from tests.test_web_live import folders  # noqa: F401 - the fixture: fixture knowledge, a real build
 

@@ -11,7 +11,6 @@ No pickle anywhere: JSON, .npy, .npz (allow_pickle off) and FAISS's own format.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import io
 import json
 import time
@@ -28,6 +27,7 @@ from bot.index import generations
 from bot.index.bm25 import BM25Matrix
 from bot.index.embed import Embedder
 from bot.index.generations import KNOWLEDGE, checksum
+from bot.index.reuse import VectorReuse, vector_key
 from bot.knowledge.load import Knowledge, load_knowledge
 from bot.text import tokenize
 
@@ -81,7 +81,7 @@ def build(knowledge_dir, index_dir, embedder: Embedder, extras: Mapping[str, Lab
             knowledge_files = generations.copy_knowledge(Path(knowledge_dir), tmp / KNOWLEDGE)
             knowledge = load_knowledge(tmp / KNOWLEDGE)
             training_files = _copy_training_sets(knowledge, Path(knowledge_dir), tmp)
-            reuse = _Reuse(generations.resolve(index_dir), embedder.model_id)
+            reuse = VectorReuse(generations.resolve(index_dir), embedder.model_id, read_manifest)
             manifest = _write_all(knowledge, tmp, embedder, extras or {}, say, reuse, derive)
             manifest["knowledge_files"] = knowledge_files
             manifest["training_files"] = training_files
@@ -116,7 +116,7 @@ def _copy_training_sets(knowledge: Knowledge, knowledge_dir: Path, folder: Path)
 
 
 def _write_all(knowledge: Knowledge, folder: Path, embedder: Embedder,
-               extras: Mapping[str, Labelled], say, reuse: _Reuse, derive: Derive | None = None) -> dict:
+               extras: Mapping[str, Labelled], say, reuse: VectorReuse, derive: Derive | None = None) -> dict:
     snippets = knowledge.snippets
     compact = len(snippets) >= COMPACT_THRESHOLD
     texts = [s.search_text() for s in snippets]
@@ -140,12 +140,12 @@ def _write_all(knowledge: Knowledge, folder: Path, embedder: Embedder,
     files = ["vectors.faiss", "questions.faiss", "question_owner.npy", "tokens.json", "ids.json",
              "vector_keys.json", *BM25Matrix.from_tokens(tokens).save(folder)]
     (folder / "ids.json").write_text(json.dumps([s.id for s in snippets]))
-    keys = {"snippets": [_key(t) for t in dense_texts], "questions": [_key(p) for p in phrases], "extras": {}}
+    keys = {"snippets": [vector_key(t) for t in dense_texts], "questions": [vector_key(p) for p in phrases], "extras": {}}
     extra_names = {}
     made = {"snippets": vectors, "questions": question_vectors}
     for name, pairs in extras.items():
         made[name] = extra_vectors = reuse.embed(embedder, [text for _, text in pairs], say, name)
-        keys["extras"][name] = [_key(text) for _, text in pairs]
+        keys["extras"][name] = [vector_key(text) for _, text in pairs]
         np.save(folder / f"extra-{name}.npy", extra_vectors, allow_pickle=False)
         (folder / f"extra-{name}.json").write_text(json.dumps([list(pair) for pair in pairs]))
         files += [f"extra-{name}.npy", f"extra-{name}.json"]
@@ -172,64 +172,6 @@ def _write_all(knowledge: Knowledge, folder: Path, embedder: Embedder,
         "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "files": {name: checksum((folder / name).read_bytes()) for name in files},
     }
-
-
-def _embed(embedder: Embedder, texts: list[str], say, what: str, batch: int = 256) -> np.ndarray:
-    if not texts:
-        return np.zeros((0, embedder.dim), dtype=np.float32)
-    parts = []
-    for start in range(0, len(texts), batch):
-        parts.append(embedder.encode(texts[start:start + batch]))
-        say(f"embedding {what}: {min(start + batch, len(texts))}/{len(texts)}")
-    return np.ascontiguousarray(np.vstack(parts), dtype=np.float32)
-
-
-def _key(text: str) -> str:
-    return hashlib.sha1(text.encode("utf-8")).hexdigest()
-
-
-class _Reuse:
-    """Vectors of the index being replaced, found by their text, when that index was built with
-    the same model: a rebuild after editing a few snippets embeds only what changed."""
-
-    def __init__(self, index_dir: Path | None, model_id: str):
-        self.known: dict[str, np.ndarray] = {}
-        self.embedded = self.reused = 0
-        if index_dir is None:
-            return
-        try:
-            manifest = read_manifest(index_dir)
-            if manifest.get("model_id") != model_id or "vector_keys.json" not in manifest["files"]:
-                return
-            for name, expected in manifest["files"].items():
-                if checksum((index_dir / name).read_bytes()) != expected:
-                    return  # a damaged index is rebuilt from scratch
-            keys = json.loads((index_dir / "vector_keys.json").read_text())
-            sets = [(keys["snippets"], _all_vectors(index_dir / "vectors.faiss")),
-                    (keys["questions"], _all_vectors(index_dir / "questions.faiss"))]
-            sets += [(k, np.load(index_dir / f"extra-{name}.npy", allow_pickle=False))
-                     for name, k in keys.get("extras", {}).items()]
-            for names, vectors in sets:
-                self.known.update(zip(names, vectors, strict=True))
-        except (IndexStaleError, OSError, ValueError, KeyError, RuntimeError):
-            self.known = {}
-
-    def embed(self, embedder: Embedder, texts: list[str], say, what: str) -> np.ndarray:
-        keys = [_key(t) for t in texts]
-        missing = [i for i, k in enumerate(keys) if k not in self.known]
-        fresh = _embed(embedder, [texts[i] for i in missing], say, what)
-        self.known.update(zip((keys[i] for i in missing), fresh, strict=True))
-        self.embedded += len(missing)
-        self.reused += len(texts) - len(missing)
-        out = np.zeros((len(texts), embedder.dim), dtype=np.float32)
-        for row, key in enumerate(keys):
-            out[row] = self.known[key]
-        return out
-
-
-def _all_vectors(path: Path) -> np.ndarray:
-    index = faiss.read_index(str(path))
-    return index.reconstruct_n(0, index.ntotal)
 
 
 def _hnsw(dim: int) -> faiss.Index:
