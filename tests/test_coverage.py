@@ -70,6 +70,13 @@ def test_capitals_in_a_title_case_heading_are_no_names(coverage, heading):
     assert coverage.unknown_names("my doctor in Scottsdale said " + heading.lower()) == ["scottsdale"]
 
 
+@pytest.mark.parametrize("question,name", [("Is Dr. Sarah Lee At Northside Clinic Good With Ketamine", "sarah"),
+                                           ("is Dr David Wong at Lakeview Pain Centre any good", "david")])
+def test_a_capitalised_word_after_dr_is_a_name_even_in_title_case(question, name):
+    coverage = Asked(common=COMMON | {"sarah", "david"})  # first names are ordinary words of the model's vocabulary
+    assert name in coverage.unknown_names(question)
+
+
 @pytest.mark.parametrize("question,target", [
     ("ketamine for OCD", "ocd"),
     ("can ketamine help people with tinnitus", "tinnitus"),

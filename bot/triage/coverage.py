@@ -19,7 +19,9 @@ from bot.search.question import Question
 from bot.text import fold, tokenize, words
 
 # A capitalised word after the first word of a sentence (a name).
-NAME = re.compile(r"(?<=[a-z,] )[A-Z][a-z]{2,}\b|(?<=\bDr\. )[A-Z][a-z]+\b|(?<=\bDr )[A-Z][a-z]+\b")
+NAME = re.compile(r"(?<=[a-z,] )[A-Z][a-z]{2,}\b")
+# The capitalised word after "Dr" or "Dr.": a name in any casing style, Title Case included.
+DOCTOR_NAME = re.compile(r"(?<=\bDr\. )[A-Z][a-z]+\b|(?<=\bDr )[A-Z][a-z]+\b")
 # "dr patel", "dr. smith": a doctor's name typed in lower case (the word after is checked as unknown).
 DOCTOR = re.compile(r"\bdr\.? ([a-z]{3,})\b")
 
@@ -138,7 +140,9 @@ class Coverage:
         if not re.search(r"[a-z]", text):
             return []  # in all capitals, capitals mean nothing
         doctors = [w for w in DOCTOR.findall(question.folded) if w not in (self.known.common or ())]
-        names = [] if capitals_mean_nothing(text) else [m.group(0).lower() for m in NAME.finditer(text)]
+        names = [m.group(0).lower() for m in DOCTOR_NAME.finditer(text)]
+        if not capitals_mean_nothing(text):
+            names += [m.group(0).lower() for m in NAME.finditer(text)]
         found = []
         for word in names + doctors:
             if word not in found and self.known.unknown(word):
