@@ -23,6 +23,7 @@ def scheme_page(request, browser):
 
 
 def check(page) -> None:
+    page.wait_for_load_state("load")  # a page a form posted to may still be fetching its stylesheet
     background = page.evaluate("getComputedStyle(document.documentElement).backgroundColor")
     assert (background == DARK_BACKGROUND) == (page.scheme == "dark"), background  # the scheme took effect
     violations = axe_violations(page, levels=EVERY_LEVEL)
