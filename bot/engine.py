@@ -174,7 +174,12 @@ class Engine:
         clock = time.perf_counter()
         follow_up = bool(context and not focus.assumed)
         in_domain = self.coverage.mentions_domain(retrieval.query.expanded)
-        answerable = self.composer.answers(retrieval) and not self._uncovered(question, retrieval, in_domain)
+        # Whether the evidence may answer weighs the question's own words (and a real earlier
+        # turn's), never the subject assumed for it: "what causes kidney stones?" read as info is
+        # not about ketamine because we assumed so; "what does it actually do?" points at it.
+        own_words = in_domain if follow_up else (self.coverage.mentions_domain(question.query.expanded)
+                                                 or self.coverage.refers_without_naming(question))
+        answerable = self.composer.answers(retrieval) and not self._uncovered(question, retrieval, own_words)
         on_topic = in_domain or follow_up or reading.route in SUBJECT_ROUTES
         decision = decide(reading.route, on_topic, follow_up, answerable)
         triage_ms += (time.perf_counter() - clock) * 1000.0

@@ -174,3 +174,9 @@ def test_the_fast_typo_search_agrees_with_a_brute_force_search(coverage):
     for word in ["fibromyalga", "ketamime", "bladdr", "tinnitus", "magnesum", "painfull", "zzzz", "drisp",
                  "sideeffects", "ketamineinfusion", "fibromialgia"]:
         assert known._typo_of_known(word) == brute_force(word), word
+
+
+def test_a_pronoun_points_at_an_unnamed_subject_but_this_year_does_not(coverage):
+    assert coverage.refers_without_naming("what does it actually do?")
+    assert coverage.refers_without_naming("is this stuff safe for older people")
+    assert not coverage.refers_without_naming("has the market gone up this year")

@@ -33,6 +33,7 @@ NO_SUBJECT = [  # about our subject without naming it: answered with evidence
     "what does it actually do to the nerves?",
     "how soon are people back to normal afterwards?",
     "is it addictive at all?",
+    "what does it actually do?",  # no word of our subject at all: "it" points at it
 ]
 SYMPTOM = [
     "there's been blood in my wee since the drip last week",
@@ -43,6 +44,7 @@ OTHER_FIELDS = [  # share a word with our subject, but belong elsewhere
     "what is the best time to give my mum her alzheimer's tablet",
     "why do we have nightmares",
     "my knee hurts after football, should I ice it",
+    "what are the long term complications of kidney failure",  # read as info, but nothing here is about kidneys
 ]
 ALL = CRISIS + ABUSE + EMERGENCY + SUBSTANCE_HELP + NO_SUBJECT + SYMPTOM + OTHER_FIELDS
 

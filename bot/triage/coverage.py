@@ -26,6 +26,9 @@ DOCTOR_NAME = re.compile(r"(?<=\bDr\. )[A-Z][a-z]+\b|(?<=\bDr )[A-Z][a-z]+\b")
 DOCTOR = re.compile(r"\bdr\.? ([a-z]{3,})\b")
 
 
+# A thing referred to without being named ("what does it actually do?", "is this stuff safe"): in a
+# question read as being about our subject, as good as a word of it.
+UNNAMED_REFERENCE = re.compile(r"\b(it|they|them|this stuff|the stuff|the drug|the medicine|the treatment)\b")
 COMPARISON = re.compile(r"\b(compare[sd]?|comparison|versus|vs\.?|better|worse|as good as|instead of|rather than|"
                         r"alternative|(more|less) effective|superior|inferior|outperforms?|beats?)\b")
 # "tried gabapentin and lyrica, nothing helps": a treatment already taken is history, not the question.
@@ -111,6 +114,11 @@ class Coverage:
         """A domain word, or any lay term from the lexicon ("trip", "drip", "pee problems")."""
         folded = fold(text)
         return bool(self.domain and self.domain.search(folded)) or bool(self.lay and self.lay.search(folded))
+
+    @staticmethod
+    def refers_without_naming(question: Question) -> bool:
+        """The question points at something it does not name ("what does it actually do?")."""
+        return bool(UNNAMED_REFERENCE.search(question.folded))
 
     def uncovered_topic(self, question: Question) -> str | None:
         """A topic the scope file lists as not covered ("how long it stays in your system")."""

@@ -103,6 +103,7 @@ class Router:
             return Reading(Route.INFO, {})
         seen = signals(question, self.coverage, self.relevance(question.vector))
         probabilities = self.model.probabilities(features(question.vector, seen))[0]
-        subject_words = bool(seen[SIGNALS.index("domain_word")] or seen[SIGNALS.index("names_medicine")])
+        subject_words = bool(seen[SIGNALS.index("domain_word")] or seen[SIGNALS.index("names_medicine")]
+                             or self.coverage.refers_without_naming(question))
         return Reading(self.model.route(probabilities, question.vector, subject_words),
                        dict(zip(self.model.labels, (round(float(p), 4) for p in probabilities), strict=True)))
