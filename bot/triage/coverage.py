@@ -24,11 +24,10 @@ NAME = re.compile(r"(?<=[a-z,] )[A-Z][a-z]{2,}\b")
 DOCTOR_NAME = re.compile(r"(?<=\bDr\. )[A-Z][a-z]+\b|(?<=\bDr )[A-Z][a-z]+\b")
 # "dr patel", "dr. smith": a doctor's name typed in lower case (the word after is checked as unknown).
 DOCTOR = re.compile(r"\bdr\.? ([a-z]{3,})\b")
-
-
 # A thing referred to without being named ("what does it actually do?", "is this stuff safe"): in a
 # question read as being about our subject, as good as a word of it.
 UNNAMED_REFERENCE = re.compile(r"\b(it|they|them|this stuff|the stuff|the drug|the medicine|the treatment)\b")
+
 COMPARISON = re.compile(r"\b(compare[sd]?|comparison|versus|vs\.?|better|worse|as good as|instead of|rather than|"
                         r"alternative|(more|less) effective|superior|inferior|outperforms?|beats?)\b")
 # "tried gabapentin and lyrica, nothing helps": a treatment already taken is history, not the question.
