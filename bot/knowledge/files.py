@@ -10,7 +10,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from bot.errors import KnowledgeError
-from bot.knowledge.models import problems_of
+from bot.knowledge.models import problems_of, unknown_placeholders
 
 
 class FastYAMLHandler(frontmatter.YAMLHandler):
@@ -71,3 +71,12 @@ def read_mapping(path: Path, model: type[BaseModel], problems: Problems):
 
 def one_line(exc: Exception) -> str:
     return " ".join(str(exc).split())
+
+
+def check_placeholders(path: Path, templates: dict[str, tuple[str, tuple[str, ...]]], problems: Problems) -> None:
+    """Each fixed-text template (field -> (text, the {names} it may use)) uses only its own names."""
+    for field, (template, allowed) in templates.items():
+        unknown = unknown_placeholders(template, allowed)
+        if unknown:
+            problems.add(path, field, f"unknown placeholder {{{', '.join(sorted(unknown))}}}"
+                         f" (allowed: {', '.join(allowed) or 'none'})")

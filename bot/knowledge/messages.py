@@ -9,8 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.enums import Certainty
-from bot.knowledge.files import Problems, read_mapping
-from bot.knowledge.models import ROLES, Contact, MessagesFile, unknown_placeholders
+from bot.knowledge.files import Problems, check_placeholders, read_mapping
+from bot.knowledge.models import ROLES, Contact, MessagesFile
 
 SAFETY_KINDS = ("crisis", "abuse", "emergency", "substance_help", "symptom", "personal_advice",
                 "personal_advice_no_evidence", "illicit", "out_of_scope")
@@ -65,11 +65,7 @@ def check_messages(path: Path, problems: Problems) -> MessagesFile | None:
     templates["help_line"] = (data.help_line, CONTACT_FILLS)
     for field in ("reminder", "no_evidence", "kiosk_staff", "general_question_hint"):
         templates[field] = (getattr(data, field), ())
-    for field, (template, allowed) in templates.items():
-        unknown = unknown_placeholders(template, allowed)
-        if unknown:
-            problems.add(path, field, f"unknown placeholder {{{', '.join(sorted(unknown))}}}"
-                         f" (allowed: {', '.join(allowed) or 'none'})")
+    check_placeholders(path, templates, problems)
     return data
 
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.enums import SNIPPET_CERTAINTIES, Verdict
-from bot.knowledge.files import Problems, read_mapping
-from bot.knowledge.models import CheckWordingFile, unknown_placeholders
+from bot.knowledge.files import Problems, check_placeholders, read_mapping
+from bot.knowledge.models import CheckWordingFile
 
 REASON_FILLS = ("certainty", "share")
 PHRASING_FILLS = ("drug", "Drug", "target", "harm", "certainty")
@@ -48,9 +48,5 @@ def check_wording(path: Path, problems: Problems) -> CheckWordingFile | None:
                 for certainty in SNIPPET_CERTAINTIES:
                     if certainty not in value:
                         problems.add(path, f"phrasing.{name}.{certainty}", "missing")
-    for field, (template, allowed) in templates.items():
-        unknown = unknown_placeholders(template, allowed)
-        if unknown:
-            problems.add(path, field, f"unknown placeholder {{{', '.join(sorted(unknown))}}}"
-                         f" (allowed: {', '.join(allowed)})")
+    check_placeholders(path, templates, problems)
     return data
