@@ -17,6 +17,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -233,3 +234,38 @@ def _redis_answers(port: int) -> bool:
             return sock.recv(16).startswith(b"+PONG")
     except OSError:
         return False
+
+
+class BackgroundLoad:
+    """Requests from a few threads, nonstop, until the block ends; counts every request and keeps
+    every failure (a status other than 200, or a connection refused, reset or cut short).
+    A subclass says what request number `i` is (`request`)."""
+
+    def __init__(self, threads: int = 4):
+        self.done, self.failures = 0, []
+        self.stopping = threading.Event()
+        self.threads = [threading.Thread(target=self._run, args=(n,)) for n in range(threads)]
+
+    def request(self, i: int):
+        raise NotImplementedError
+
+    def _run(self, i: int) -> None:
+        while not self.stopping.is_set():
+            i += 1
+            try:
+                reply = self.request(i)
+                if reply.status != 200:
+                    self.failures.append(f"{reply.status} {reply.body[:120]!r}")
+            except (OSError, http.client.HTTPException) as exc:
+                self.failures.append(repr(exc))
+            self.done += 1
+
+    def __enter__(self):
+        for thread in self.threads:
+            thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stopping.set()
+        for thread in self.threads:
+            thread.join(timeout=40)

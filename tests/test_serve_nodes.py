@@ -8,14 +8,12 @@ error for the person asking.
 
 from __future__ import annotations
 
-import http.client
 import os
 import signal
-import threading
 
 import pytest
 
-from tests.live import gunicorn, nginx, redis, wait_for
+from tests.live import BackgroundLoad, gunicorn, nginx, redis, wait_for
 from tests.test_web_live import folders  # noqa: F401 - the fixture: fixture knowledge, a real build
 from web import create_app
 
@@ -40,35 +38,17 @@ def test_two_instances_behind_one_proxy_share_one_budget_and_serve_one_generatio
         assert all(n > 0 for n in asked) and sum(asked) == 17  # both answered: one budget between them
 
 
-class Asking:
+class Asking(BackgroundLoad):
     """Questions and readiness probes through the proxy from a few threads, nonstop, counting failures."""
 
     def __init__(self, endpoint, threads: int = 4):
-        self.endpoint, self.done, self.failures = endpoint, 0, []
-        self.stopping = threading.Event()
-        self.threads = [threading.Thread(target=self.run, args=(n,)) for n in range(threads)]
+        super().__init__(threads)
+        self.endpoint = endpoint
 
-    def run(self, n: int) -> None:
-        while not self.stopping.is_set():
-            n += 1
-            try:
-                reply = self.endpoint.request("GET", "/readyz") if n % 4 == 0 else \
-                    self.endpoint.ask(["does ketamine help fibro", "is magnesium safe", "bladder"][n % 3], timeout=20)
-                if reply.status != 200:
-                    self.failures.append(f"{reply.status} {reply.body[:100]!r}")
-            except (OSError, http.client.HTTPException) as exc:  # refused, reset, cut short
-                self.failures.append(repr(exc))
-            self.done += 1
-
-    def __enter__(self):
-        for thread in self.threads:
-            thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.stopping.set()
-        for thread in self.threads:
-            thread.join(timeout=40)
+    def request(self, n: int):
+        if n % 4 == 0:
+            return self.endpoint.request("GET", "/readyz")
+        return self.endpoint.ask(["does ketamine help fibro", "is magnesium safe", "bladder"][n % 3], timeout=20)
 
 
 def test_one_instance_killed_behind_the_proxy_fails_no_request(folders, tmp_path):  # noqa: F811

@@ -14,7 +14,6 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -22,7 +21,7 @@ import pytest
 
 from bot.index import generations
 from tests.conftest import FIXTURE_KNOWLEDGE
-from tests.live import HOST, ROOT, gunicorn, wait_for
+from tests.live import HOST, ROOT, BackgroundLoad, gunicorn, wait_for
 from tests.test_index import writable
 
 pytestmark = pytest.mark.live
@@ -43,6 +42,20 @@ def folders(tmp_path):
 def build(knowledge: Path, index: Path) -> None:
     subprocess.run([sys.executable, "-m", "bot", "build", "--knowledge", str(knowledge), "--index", str(index)],
                    cwd=ROOT, check=True, capture_output=True, timeout=120, env={**os.environ, "HF_HUB_OFFLINE": "1"})
+
+
+def mark_a_snippet(knowledge: Path) -> None:
+    """Edit a snippet so that answers built from it say MARKER."""
+    snippet = knowledge / "snippets" / "safety" / "bladder.md"
+    snippet.write_text(snippet.read_text().rstrip() + f" {MARKER}\n")
+
+
+def rebuilt_with_an_edit(knowledge: Path, index: Path) -> tuple[str, str]:
+    """The generation current now, and the one a rebuild after an edit makes current."""
+    first = generations.pointer_id(index)
+    mark_a_snippet(knowledge)
+    build(knowledge, index)
+    return first, generations.pointer_id(index)
 
 
 def test_a_worker_killed_mid_request_is_replaced_and_the_next_request_succeeds(folders, tmp_path):
@@ -89,38 +102,17 @@ def holds_connection(pid: int, client_port: int) -> bool:
     return False
 
 
-class Load:
+class Load(BackgroundLoad):
     """Questions and checks from a few threads, nonstop, counting every failure."""
 
     def __init__(self, server, threads: int = 4):
-        self.server, self.done, self.failures = server, 0, []
-        self.stop = threading.Event()
-        self.threads = [threading.Thread(target=self.run, args=(n,)) for n in range(threads)]
+        super().__init__(threads)
+        self.server = server
 
-    def run(self, n: int) -> None:
-        i = n
-        while not self.stop.is_set():
-            i += 1
-            try:
-                if i % 5 == 0:
-                    reply = self.server.request("POST", "/api/check", {"text": "Ketamine is proven to cure pain."})
-                else:
-                    reply = self.server.ask(QUESTIONS[i % len(QUESTIONS)])
-                if reply.status != 200:
-                    self.failures.append(f"{reply.status} {reply.body[:120]!r}")
-            except OSError as exc:
-                self.failures.append(repr(exc))
-            self.done += 1
-
-    def __enter__(self):
-        for thread in self.threads:
-            thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.stop.set()
-        for thread in self.threads:
-            thread.join(timeout=40)
+    def request(self, i: int):
+        if i % 5 == 0:
+            return self.server.request("POST", "/api/check", {"text": "Ketamine is proven to cure pain."})
+        return self.server.ask(QUESTIONS[i % len(QUESTIONS)])
 
 
 def test_a_rebuild_and_a_reload_under_load_drop_no_request(folders, tmp_path):
@@ -129,8 +121,7 @@ def test_a_rebuild_and_a_reload_under_load_drop_no_request(folders, tmp_path):
         before = server.request("GET", "/readyz").json()
         with Load(server) as load:
             wait_for(lambda: load.done >= 20, what="20 requests before the rebuild")
-            snippet = knowledge / "snippets" / "safety" / "bladder.md"
-            snippet.write_text(snippet.read_text().rstrip() + f" {MARKER}\n")
+            mark_a_snippet(knowledge)
             build(knowledge, index)  # python -m bot build on the index being served
 
             def everyone_has_the_new_index():
@@ -274,8 +265,7 @@ def test_a_worker_restarted_after_knowledge_edits_serves_what_its_sibling_serves
     knowledge, index = folders
     with gunicorn(tmp_path / "srv", knowledge, index, workers=2) as server:
         before = server.request("GET", "/readyz").json()
-        snippet = knowledge / "snippets" / "safety" / "bladder.md"
-        snippet.write_text(snippet.read_text().rstrip() + f" {MARKER}\n")  # edited, not rebuilt
+        mark_a_snippet(knowledge)  # edited, not rebuilt
         killed, sibling = server.workers()
         os.kill(killed, signal.SIGKILL)
         [replacement] = [p for p in server.wait_for_workers(2, exclude={killed}) if p != sibling]
@@ -292,11 +282,7 @@ def test_a_worker_restarted_after_knowledge_edits_serves_what_its_sibling_serves
 
 def test_a_worker_restarted_on_a_damaged_index_serves_the_same_intact_generation_as_its_sibling(folders, tmp_path):
     knowledge, index = folders
-    first = generations.pointer_id(index)
-    snippet = knowledge / "snippets" / "safety" / "bladder.md"
-    snippet.write_text(snippet.read_text().rstrip() + f" {MARKER}\n")
-    build(knowledge, index)
-    second = generations.pointer_id(index)
+    first, second = rebuilt_with_an_edit(knowledge, index)
     with gunicorn(tmp_path / "srv", knowledge, index, workers=2) as server:
         assert server.request("GET", "/readyz").json()["generation"] == second
         damaged = writable(index / "generations" / second) / "vectors.faiss"
@@ -341,11 +327,7 @@ def test_reload_refuses_a_broken_index_and_the_server_keeps_serving(folders, tmp
 
 def test_a_sighup_sent_directly_never_swaps_to_a_broken_index(folders, tmp_path):
     knowledge, index = folders
-    first = generations.pointer_id(index)
-    snippet = knowledge / "snippets" / "safety" / "bladder.md"
-    snippet.write_text(snippet.read_text().rstrip() + f" {MARKER}\n")
-    build(knowledge, index)
-    second = generations.pointer_id(index)
+    first, second = rebuilt_with_an_edit(knowledge, index)
     with gunicorn(tmp_path / "srv", knowledge, index, workers=2) as server:
         old = server.workers()
         (writable(index / "generations" / second) / "manifest.json").write_text("{}")  # broken on disk
