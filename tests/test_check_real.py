@@ -48,6 +48,20 @@ def test_issue_14_wordings(real, text, verdict):
     assert real.check(text).verdict == verdict
 
 
+@pytest.mark.parametrize("text,verdict", [
+    # the medicine a claim is about is the one it names first; one mentioned in passing ("related to
+    # ketamine") is not its subject, so Ketalar's approval as an anaesthetic cannot deny it
+    ("Esketamine, a nasal spray made from one half of the ketamine molecule, is approved for depression that "
+     "has not responded to other treatment.", "consistent"),
+    ("Spravato, which is related to ketamine, has FDA approval for treatment-resistant depression.", "consistent"),
+    # a claim whose subject is ketamine itself is still contradicted by ketamine's own approvals
+    ("Ketamine is approved only for depression.", "contradicted"),
+    ("Ketalar is approved for chronic pain.", "contradicted"),
+])
+def test_only_a_sentence_about_the_claims_own_medicine_contradicts_it(real, text, verdict):
+    assert real.check(text).verdict == verdict
+
+
 def test_a_pasted_paragraph_flags_the_unhedged_sentence_too(real):
     text = ("Ketamine works for chronic pain. It can ease pain for a few weeks. "
             "It may help some people, but the evidence is weak.")

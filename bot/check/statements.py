@@ -118,6 +118,8 @@ class Statements:
         scored = []
         for st in candidates:
             for said, score in self._compare(claim, st):
+                if said == Said.OPPOSED and not _about_subject(claim, st):
+                    continue  # "Spravato, a ketamine-derived spray, is approved": Ketalar's approval cannot deny it
                 scored.append(((said == prefer, score, self._fit(claim, st)), said, st))  # the closest decides
         if not scored:
             return Found(Said.NONE)
@@ -135,7 +137,7 @@ class Statements:
             return None
         mirrored = {p[:-1] + ("b" if p.endswith("a") else "a") for p in poles}
         found = [st for st in self.near(claim) if st.poles & mirrored and not st.poles & poles
-                 and claim.stems & st.stems and self._fits(claim, st)]
+                 and claim.stems & st.stems and self._fits(claim, st) and _about_subject(claim, st)]
         if not found:
             return None
         found.sort(key=lambda s: (bool(s.names & set(claim.drugs)), self._fit(claim, s)), reverse=True)
@@ -234,6 +236,17 @@ class Statements:
         weight = {s: self.idf.get(s) or max((self.idf.get(x, 3.0) for x in synonyms.get(s, ())), default=3.0)
                   for s in mine}
         return shared, sum(weight[s] for s in shared) / sum(weight.values())
+
+
+def _about_subject(claim: Claim, st: Statement) -> bool:
+    """The sentence is about the claim's subject: the medicine the claim names first (a sentence can
+    only say the opposite of a claim about the same medicine, not about one it mentions in passing)."""
+    subject = claim.drugs[0] if claim.drugs else None
+    if subject is None:
+        return True
+    if st.drugs:
+        return subject in st.drugs
+    return not st.snippet.drugs or subject in st.snippet.drugs
 
 
 def _same_figures(mine: frozenset[str], theirs: frozenset[str]) -> bool:
