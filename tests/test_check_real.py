@@ -57,6 +57,10 @@ def test_issue_14_wordings(real, text, verdict):
     # a claim whose subject is ketamine itself is still contradicted by ketamine's own approvals
     ("Ketamine is approved only for depression.", "contradicted"),
     ("Ketalar is approved for chronic pain.", "contradicted"),
+    # an opposite word contradicts only when said of the same thing ("activates" against "blocks" the
+    # NMDA receptor), not of another ("raises the risk" against "lowered pain, at low certainty")
+    ("Ketamine activates NMDA receptors in the nervous system.", "contradicted"),
+    ("Ketamine may raise the risk of side effects, low certainty evidence.", "consistent"),
 ])
 def test_only_a_sentence_about_the_claims_own_medicine_contradicts_it(real, text, verdict):
     assert real.check(text).verdict == verdict

@@ -33,6 +33,8 @@ def stances(text):
     ("The evidence for memantine remains weak", "certainty", "hedged"),
     ("It is unclear whether magnesium eases chronic pain", "gap", "firm"),
     ("Ketamine can cause bladder problems", "harm", "firm"),
+    # a harm stated with its certainty is as firm as that certainty, as a benefit is
+    ("Ketamine raises the risk of side effects (low certainty evidence)", "harm", "hedged"),
     ("Ketamine is not addictive", "no_harm", "firm"),
     ("Ketamine has no potential for abuse or dependence", "no_harm", "hedged"),
     ("Ketamine infusions are completely safe", "safe", "strong"),
@@ -77,6 +79,8 @@ def test_shares_and_numbers():
     assert read("most patients get relief from ketamine")[0].share == 0.6
     assert read("Ketamine can ease pain for a few weeks")[0].share is None  # weeks are not people
     assert read("Ketamine is not suitable for everyone")[0].share is None
+    assert read("ketamine raised the risk of side effects (95% CI 1.1 to 10.1)")[0].share is None  # a CI's level
+    assert read("ketamine raised the risk of side effects in 95 per cent of patients")[0].share == 0.95
     assert read("Most patients need only one infusion")[0].numbers == {"1.0"}
     assert read("Ketamine cut pain scores by 5 points")[0].points == 5.0
 

@@ -15,6 +15,9 @@ NOT_PEOPLE = frozenset(stem(w) for w in "minute hour day week month year time se
                        "review drug treatment medicine kind type way case".split())
 ONE_OF_MANY = frozenset(stem(w) for w in "study trial review way case kind type reason thing".split())  # "one study"
 YEAR = re.compile(r"^(19[5-9]\d|20[0-4]\d)$")
+# A percentage followed by one of these is a statistic's level ("95% CI", "95% confidence interval"), not
+# a share of patients.
+STATISTIC_LEVEL = frozenset({"ci", "cis", "confidence", "credible", "prediction", "uncertainty"})
 
 
 def claimed_share(tagged: Tagged, quantities: Lexicon) -> float | None:
@@ -24,7 +27,10 @@ def claimed_share(tagged: Tagged, quantities: Lexicon) -> float | None:
         if not _number(word):
             continue
         rest = words[i + 1:i + 4]
-        if rest[:1] in (["%"], ["percent"]) or rest[:2] == ["per", "cent"]:
+        percent = 1 if rest[:1] in (["%"], ["percent"]) else 2 if rest[:2] == ["per", "cent"] else 0
+        if percent and rest[percent:percent + 1] and rest[percent] in STATISTIC_LEVEL:
+            continue
+        if percent:
             return min(1.0, float(word) / 100)
         total = rest[1] if rest[:1] == ["in"] and len(rest) > 1 else \
             rest[2] if rest[:2] == ["out", "of"] and len(rest) > 2 else ""

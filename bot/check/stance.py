@@ -43,11 +43,11 @@ def stances(clause: Clause, certainty: Certainty | None, previous: Concept | Non
         return
     if any(m.category == Concept.APPROVAL for m in mentions):
         yield Stance.FACT, Strength.FIRM, Concept.APPROVAL, frozenset({"approval"}), False
-        yield from _harm_family(mentions, clause, attributed)
+        yield from _harm_family(mentions, clause, attributed, certainty)
         return
     if attributed and any(m.category == Concept.DESIGN for m in clause.mentions):  # "the study compared it with
         yield Stance.FACT, Strength.FIRM, Concept.DESIGN, frozenset(), False  # a placebo group and..."
-    harm = list(_harm_family(mentions, clause, attributed))
+    harm = list(_harm_family(mentions, clause, attributed, certainty))
     yield from harm
     benefit = [m for m in mentions if m.category in (Concept.BENEFIT, Concept.WORSE)
                and not _effect_on_harm(m, mentions)]
@@ -71,7 +71,9 @@ def _evidence_gap(mentions: list[Mention]) -> Stance | None:
     return None
 
 
-def _harm_family(mentions: list[Mention], clause: Clause, attributed: bool):
+def _harm_family(mentions: list[Mention], clause: Clause, attributed: bool, certainty: Certainty | None = None):
+    """`certainty`: the certainty the sentence states; a harm stated with it ("a higher risk of side
+    effects, low certainty") is as firm as that certainty, as a benefit is."""
     harms = [m for m in mentions if m.category == Concept.HARM]
     safety = [m for m in mentions if m.category == Concept.SAFETY]
     if not harms and not safety:
@@ -81,7 +83,7 @@ def _harm_family(mentions: list[Mention], clause: Clause, attributed: bool):
                   and m.target.outcome == "interactions")
     misuse = [m for m in clause.mentions if m.category == Concept.MISUSE and m.has(Cue.RESTRICTION)]
     played_down = any(m.has(Cue.MINIMISER) or m.has(Cue.APPROXIMATOR) for m in harms + safety)
-    strength = _strength(harms + safety, None, clause, attributed)
+    strength = _strength(harms + safety, certainty, clause, attributed)
     absolute = any(m.has(Cue.ABSOLUTE) or any(r.absolute for r in m.rules(Cue.NEGATION)) for m in harms)
     if misuse and harms and not any(_denied(m) for m in misuse):
         full = any(r.absolute for m in misuse for r in m.rules(Cue.RESTRICTION))

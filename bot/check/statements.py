@@ -9,16 +9,18 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from bot.check.reading import ANY_USE, GENERIC_USE, Claim, Reader
 from bot.enums import Certainty
 from bot.knowledge.check_rules import Evidence as Said
 from bot.knowledge.check_rules import Stance, Strength
 from bot.knowledge.records import Snippet
+from bot.text import STOPWORDS
 
 SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])")
 SUPPORT = 0.6  # share of a claim's (weighted) words a snippet sentence must say
+POLE_REACH = 3  # content words either side of an opposite word that say what it is said of
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,7 @@ class Statement:
     names: frozenset[str] = frozenset()  # medicines the sentence itself names (not carried)
     window: frozenset[str] = frozenset()  # its words and the next sentence's: a fact may take two sentences
     poles: frozenset[str] = frozenset()  # which side of each pair of opposite words it uses, if not denied
+    beside_poles: dict[str, frozenset[str]] = field(default_factory=dict, compare=False)  # pole -> words near it
 
 
 @dataclass(frozen=True)
@@ -79,7 +82,7 @@ class Statements:
                                  frozenset(s for c in claims for s in c.stems),
                                  frozenset(n for c in claims for n in c.numbers), self.reader.drugs_in(sentence)))
         return [replace(st, window=st.stems | (out[k + 1].stems if k + 1 < len(out) else frozenset()),
-                        poles=self.poles(st.stems) - self.poles_denied(st.claims))
+                        poles=self.poles(st.stems) - self.poles_denied(st.claims), beside_poles=self.beside_poles(st.text))
                 for k, st in enumerate(out)]
 
     def poles_denied(self, claims) -> frozenset[str]:
@@ -89,7 +92,7 @@ class Statements:
         for claim in claims:
             if claim.denied:
                 poles = self.poles(claim.stems)
-                sides |= poles | {p[:-1] + ("b" if p.endswith("a") else "a") for p in poles}
+                sides |= poles | {_mirror(p) for p in poles}
         return frozenset(sides)
 
     def poles(self, stems: frozenset[str]) -> frozenset[str]:
@@ -100,6 +103,20 @@ class Statements:
             if has_a != has_b:
                 found.add(f"{k}{'a' if has_a else 'b'}")
         return frozenset(found)
+
+    def beside_poles(self, text: str) -> dict[str, frozenset[str]]:
+        """For each side of an opposite pair the text uses, the content words within `POLE_REACH` of it:
+        what the word is said of ("blocks NMDA receptors", "an NMDA receptor antagonist")."""
+        tokens = [t for t in self.reader.context.tokenize(text) if t.text[:1].isalpha() and t.text not in STOPWORDS]
+        found: dict[str, set[str]] = {}
+        for k, pair in enumerate(self.reader.opposites):
+            for side, prefix in zip("ab", pair, strict=True):
+                for i, token in enumerate(tokens):
+                    if token.stem.startswith(prefix):
+                        near = tokens[max(0, i - POLE_REACH):i] + tokens[i + 1:i + 1 + POLE_REACH]
+                        found.setdefault(f"{k}{side}", set()).update(
+                            t.stem for t in near if not any(t.stem.startswith(p) for p in pair))
+        return {pole: frozenset(stems) for pole, stems in found.items()}
 
     def near(self, claim: Claim) -> list[Statement]:
         """The statements that share a word with the claim (or speak of approval, or of design)."""
@@ -135,9 +152,15 @@ class Statements:
         poles = self.poles(claim.stems)
         if not poles:
             return None
-        mirrored = {p[:-1] + ("b" if p.endswith("a") else "a") for p in poles}
+        mirrored = {_mirror(p) for p in poles}
+        # the opposite word must be said of the same thing: a word beside it in the claim is beside the
+        # opposite word in the sentence ("raises the risk" is not denied by "lowered pain")
+        beside = self.beside_poles(claim.text)
+        drugs = {stem for drug in claim.drugs for stem in self.reader.context.tokenize(drug)}
         found = [st for st in self.near(claim) if st.poles & mirrored and not st.poles & poles
-                 and claim.stems & st.stems and self._fits(claim, st) and _about_subject(claim, st)]
+                 and any((beside.get(p, frozenset()) & st.beside_poles.get(_mirror(p), frozenset())) - drugs
+                         for p in poles)
+                 and self._fits(claim, st) and _about_subject(claim, st)]
         if not found:
             return None
         found.sort(key=lambda s: (bool(s.names & set(claim.drugs)), self._fit(claim, s)), reverse=True)
@@ -236,6 +259,11 @@ class Statements:
         weight = {s: self.idf.get(s) or max((self.idf.get(x, 3.0) for x in synonyms.get(s, ())), default=3.0)
                   for s in mine}
         return shared, sum(weight[s] for s in shared) / sum(weight.values())
+
+
+def _mirror(pole: str) -> str:
+    """The other side of the same opposite pair ("0a" -> "0b")."""
+    return pole[:-1] + ("b" if pole.endswith("a") else "a")
 
 
 def _about_subject(claim: Claim, st: Statement) -> bool:
