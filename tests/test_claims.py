@@ -30,6 +30,9 @@ def stances(text):
     ("Ketamine doesn't work for chronic pain", "no_benefit", "firm"),
     ("Ketamine is useless for back pain", "no_benefit", "firm"),
     ("There is no clear evidence that ketamine helps", "gap", "firm"),
+    # no evidence of one kind (long-term, blinded) is a gap, not "no evidence at all"
+    ("There are no long-term studies of repeated ketamine treatments", "gap", "firm"),
+    ("There is no evidence that ketamine helps", "no_evidence", "firm"),
     ("The evidence for memantine remains weak", "certainty", "hedged"),
     ("It is unclear whether magnesium eases chronic pain", "gap", "firm"),
     ("Ketamine can cause bladder problems", "harm", "firm"),
