@@ -29,6 +29,8 @@ REACHES = {
     "qualifier-clear": ("Ketamine did not clearly reduce pain", "reduce"),
     "gap-unclear": ("It is unclear whether magnesium eases pain", "eases"),
     "gap-lacking": ("High-quality evidence of benefit is lacking", "evidence"),
+    "hedge-that-clause": ("The results suggest that a single dose of oral amantadine before the operation did not "
+                          "reduce pain", "reduce"),
     "hedge-very-uncertain": ("We are very uncertain whether ketamine helps", "helps"),
     "hedge-may": ("Ketamine may help nerve pain", "help"),
     "hedge-probably": ("Memantine probably causes dizziness", "dizziness"),
