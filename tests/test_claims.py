@@ -33,6 +33,7 @@ def stances(text):
     # no evidence of one kind (long-term, blinded) is a gap, not "no evidence at all"
     ("There are no long-term studies of repeated ketamine treatments", "gap", "firm"),
     ("There is no evidence that ketamine helps", "no_evidence", "firm"),
+    ("How ketamine eases chronic pain is poorly understood", "gap", "firm"),
     ("The evidence for memantine remains weak", "certainty", "hedged"),
     ("It is unclear whether magnesium eases chronic pain", "gap", "firm"),
     ("Ketamine can cause bladder problems", "harm", "firm"),
@@ -74,6 +75,10 @@ def test_approval_reads_what_it_is_approved_for_and_whether_it_is_denied():
     assert (second.denied, sorted(second.use)) == (True, ["pain"])
     assert read("Esketamine is not approved for any condition")[0].use == {"*any"}
     assert read("Spravato is approved only for depression")[0].exclusive
+
+
+def test_lower_in_the_name_of_a_body_part_is_not_a_benefit():
+    assert stances("Long-term ketamine use can cause lower urinary tract symptoms") == [("harm", "firm")]
 
 
 def test_shares_and_numbers():
