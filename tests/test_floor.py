@@ -232,6 +232,7 @@ RULE_EXAMPLES = {
     "emergency-21": "my toddler got into my lozenges",
     "emergency-22": "I accidentally took my tablets twice",
     "emergency-23": "I took all my pills at once",
+    "emergency-26": "I think I gave my daughter way too much of her allergy syrup",
 }
 REAL_FLOOR = load_knowledge(Settings().knowledge_dir).floor
 
