@@ -23,6 +23,10 @@ EMERGENCY = [
     "I swallowed about twenty paracetamol a few hours ago and now I feel sick",
     "my two year old got into grandma's blood pressure tablets",
     "he drank half a bottle of vodka with his sleeping pills and I can't wake him",
+    # a child given too much, or who drank some: however calm the wording
+    "oops I think I gave my grandson an extra spoonful of his medicine tonight",
+    "my 6 year old drank some of her brother's ADHD liquid",
+    "we think the baby had a mouthful of the dog's medicine",
 ]
 SUBSTANCE_HELP = [
     "I can't get through a day without my codeine any more and I want to quit",
@@ -45,6 +49,7 @@ OTHER_FIELDS = [  # share a word with our subject, but belong elsewhere
     "why do we have nightmares",
     "my knee hurts after football, should I ice it",
     "what are the long term complications of kidney failure",  # read as info, but nothing here is about kidneys
+    "how much calpol can i give a 1 year old",  # a child's dose in general, not an emergency
 ]
 ALL = CRISIS + ABUSE + EMERGENCY + SUBSTANCE_HELP + NO_SUBJECT + SYMPTOM + OTHER_FIELDS
 
