@@ -56,7 +56,7 @@ class Chooser:
         lead = self._lead(retrieval, focus, asked)
         chosen = [lead]
         floor = lead.relevance - self.config.support_margin
-        wanted = self._topic_words(retrieval.query.expanded) & self._words(lead.snippet)
+        wanted = self._asked_words(retrieval) & self._words(lead.snippet)
         for hit in retrieval.hits:
             if len(chosen) >= self.config.max_parts:
                 break
@@ -91,9 +91,15 @@ class Chooser:
         if about(top.snippet, asked):
             return [h for h in pool if about(h.snippet, asked)]
         floor = top.relevance - self.config.support_margin
-        wanted = self._topic_words(retrieval.query.expanded) & self._words(top.snippet)
+        wanted = self._asked_words(retrieval) & self._words(top.snippet)
         return [h for h in pool[1:] if about(h.snippet, asked) and h.relevance >= floor
                 and wanted <= self._words(h.snippet)]
+
+    def _asked_words(self, retrieval: Retrieval) -> frozenset[str]:
+        """The question's own topic words, not the clinical terms its lay words were expanded with: a
+        snippet that says "side effects" answers "what are the side effects of DXM?" without also
+        saying "adverse events"."""
+        return self._topic_words(retrieval.query.normalized)
 
     def _topic_words(self, text: str) -> frozenset[str]:
         """The question's words (stems) that say what it is about, beyond which medicine, route or
