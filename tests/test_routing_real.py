@@ -51,7 +51,12 @@ OTHER_FIELDS = [  # share a word with our subject, but belong elsewhere
     "what are the long term complications of kidney failure",  # read as info, but nothing here is about kidneys
     "how much calpol can i give a 1 year old",  # a child's dose in general, not an emergency
 ]
-ALL = CRISIS + ABUSE + EMERGENCY + SUBSTANCE_HELP + NO_SUBJECT + SYMPTOM + OTHER_FIELDS
+MISSED_DOSE = [  # not an emergency: a question for the prescriber or pharmacist
+    "I forgot to take my memantine this morning, what should I do",
+    "oops I didn't take my dxm last night",
+    "missed yesterday's dose of my blood thinner",
+]
+ALL = CRISIS + ABUSE + EMERGENCY + SUBSTANCE_HELP + NO_SUBJECT + SYMPTOM + OTHER_FIELDS + MISSED_DOSE
 
 
 def test_paraphrases_here_are_not_routing_examples(real_engine):
@@ -83,6 +88,11 @@ def test_an_overdose_now_with_any_substance_gets_the_emergency_reply_with_poison
 def test_the_kiosk_adds_tell_a_member_of_staff_to_urgent_replies(real_engine):
     answer = real_engine.ask(ABUSE[0], mode="kiosk")
     assert answer.kind == Kind.CRISIS and real_engine.messages["kiosk_staff"] in answer.markdown
+
+
+@pytest.mark.parametrize("question", MISSED_DOSE)
+def test_a_missed_dose_is_not_an_emergency(real_engine, question):
+    assert real_engine.ask(question).kind in (Kind.PERSONAL_ADVICE, Kind.OUT_OF_SCOPE)
 
 
 @pytest.mark.parametrize("question", SUBSTANCE_HELP)
