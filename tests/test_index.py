@@ -1,5 +1,6 @@
 import json
 import os
+import shutil
 
 import numpy as np
 import pytest
@@ -142,6 +143,33 @@ def test_rebuild_reuses_vectors_of_unchanged_texts(tmp_path, knowledge_copy):
     row = loaded.ids.index("fibro")
     fresh = HashEmbedder().encode([load_knowledge(knowledge_copy).snippet("fibro").search_text()])[0]
     assert np.allclose(loaded.vectors.reconstruct(row), fresh)
+
+
+class BatchDependentEmbedder(HashEmbedder):
+    """Like the quantised model: a text's vector depends a little on the texts embedded with it."""
+
+    batch_dependent = True
+
+    def encode(self, texts):
+        vectors = super().encode(texts)
+        vectors[:, 0] += 0.01 * len(texts)
+        return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+
+def test_a_batch_dependent_embedder_rebuilds_exactly_as_a_fresh_build(tmp_path):
+    knowledge_copy = tmp_path / "knowledge"
+    shutil.copytree(FIXTURE_KNOWLEDGE, knowledge_copy)
+    folder, fresh_folder = tmp_path / "index", tmp_path / "fresh"
+    index.build(knowledge_copy, folder, BatchDependentEmbedder())
+    path = next(knowledge_copy.rglob("fibro*.md"))
+    path.write_text(path.read_text().replace("fibromyalgia", "fibromyalgia (widespread pain)", 1))
+    index.build(knowledge_copy, folder, BatchDependentEmbedder())  # would reuse all but one vector
+    index.build(knowledge_copy, fresh_folder, BatchDependentEmbedder())
+    knowledge = load_knowledge(knowledge_copy)
+    rebuilt = index.load(folder, knowledge, "fake-hash-256")
+    fresh = index.load(fresh_folder, knowledge, "fake-hash-256")
+    assert np.array_equal(rebuilt.vectors.reconstruct_n(0, rebuilt.vectors.ntotal),
+                          fresh.vectors.reconstruct_n(0, fresh.vectors.ntotal))
 
 
 def test_vectors_of_another_model_are_never_reused(tmp_path):

@@ -32,18 +32,6 @@ def test_onnx_vectors_equal_sentence_transformers():
     assert np.allclose(np.linalg.norm(onnx, axis=1), 1.0, atol=1e-5)
 
 
-def test_a_texts_vector_does_not_depend_on_the_texts_embedded_with_it():
-    """The served (quantised) model embeds one text at a time: a vector is a function of its text, so
-    the index matches a fresh build and the question's own vector at query time."""
-    from bot.engine import default_embedder
-
-    embedder = default_embedder(Settings())
-    texts = ["side effects of dextromethorphan", "a much longer text about bladder problems after many "
-             "ketamine infusions over several years, and what happens when people stop", "x"]
-    together = embedder.encode(texts)
-    alone = np.vstack([embedder.encode([text]) for text in texts])
-    assert np.array_equal(together, alone)
-
 
 def test_real_knowledge_has_no_lint_errors():
     assert [str(p) for p in lint(Settings().knowledge_dir) if p.level == "error"] == []

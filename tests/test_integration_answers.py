@@ -206,7 +206,10 @@ def test_studies_that_disagree_on_the_same_question_say_why(real_engine, questio
     "memantine and breastfeeding, is it safe for the baby",
 ])
 def test_evidence_on_another_medicine_does_not_answer(real_engine, question):
-    assert real_engine.ask(question).kind == "no_evidence"
+    answer = real_engine.ask(question)
+    # "I take memantine, can I ...?" may also be read as asking about one's own medicines: then the
+    # prescriber is named instead, still with no ketamine evidence
+    assert answer.kind in ("no_evidence", "personal_advice") and not answer.parts
 
 
 @pytest.mark.parametrize("question,drug", [

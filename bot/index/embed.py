@@ -91,13 +91,12 @@ class OnnxEmbedder:
         if variant not in VARIANTS:
             raise ModelError(f"unknown model variant '{variant}' (use {' or '.join(VARIANTS)})")
         meta = json.loads((export_dir / "export.json").read_text())
-        # The quantised model scales its activations over the whole input, so a text's vector would
-        # depend on the texts batched with it (cosine down to 0.992): it embeds one text at a time,
-        # as a question is at query time, so that a vector is a function of its text alone (a rebuild
-        # that reuses vectors equals a fresh build). The "1" in the id keeps older batched vectors
-        # from being reused.
-        self.batch_size = 32 if variant == "fp32" else 1
-        self.model_id = meta["model_id"] + ("" if variant == "fp32" else f"+{variant}.1")
+        self.model_id = meta["model_id"] + ("" if variant == "fp32" else f"+{variant}")
+        # The quantised model scales its activations over the whole input, so a text's vector depends
+        # a little on the texts batched with it (max abs difference 0.03, cosine down to 0.992). The
+        # index build therefore never reuses its vectors (bot/index/store.py): a rebuild equals a fresh
+        # build. (Embedding one text at a time was tried; see docs/performance.md.)
+        self.batch_dependent = variant != "fp32"
         self.dim = meta["dim"]
         self.pooling = meta["pooling"]
         self.input_names = meta["inputs"]
@@ -111,8 +110,7 @@ class OnnxEmbedder:
         model_file = export_dir / ("model.onnx" if variant == "fp32" else QUANTIZED_FILE)
         self.session = ort.InferenceSession(str(model_file), options, providers=["CPUExecutionProvider"])
 
-    def encode(self, texts: Sequence[str], batch_size: int | None = None) -> np.ndarray:
-        batch_size = batch_size or self.batch_size
+    def encode(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         # Batches of similar length waste little work on padding.
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))

@@ -81,7 +81,10 @@ def build(knowledge_dir, index_dir, embedder: Embedder, extras: Mapping[str, Lab
             knowledge_files = generations.copy_knowledge(Path(knowledge_dir), tmp / KNOWLEDGE)
             knowledge = load_knowledge(tmp / KNOWLEDGE)
             training_files = _copy_training_sets(knowledge, Path(knowledge_dir), tmp)
-            reuse = VectorReuse(generations.resolve(index_dir), embedder.model_id, read_manifest)
+            # An embedder whose vectors depend on their batch mates re-embeds everything, or a rebuild
+            # would differ from a fresh build
+            previous = None if getattr(embedder, "batch_dependent", False) else generations.resolve(index_dir)
+            reuse = VectorReuse(previous, embedder.model_id, read_manifest)
             manifest = _write_all(knowledge, tmp, embedder, extras or {}, say, reuse, derive)
             manifest["knowledge_files"] = knowledge_files
             manifest["training_files"] = training_files
