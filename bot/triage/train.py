@@ -63,7 +63,7 @@ def fit(x: np.ndarray, labels: Sequence[Route], training_hash: str = "",
     y = np.array([str(label) for label in labels])
     say(f"training the router on {len(y)} labelled rows")
     classes, final = _fit(x, y, config)
-    coef, intercept = _bagged(x, y, config, classes) if config.bags else (final.coef_, final.intercept_)
+    coef, intercept = (config.bags and _bagged(x, y, config, classes)) or (final.coef_, final.intercept_)
     out_of_fold = _out_of_fold(x, y, config, classes)
     thresholds = {route: _threshold(out_of_fold, y, classes, route, config) for route in SAFETY_ROUTES
                   if str(route) in classes}
@@ -78,9 +78,10 @@ def fit(x: np.ndarray, labels: Sequence[Route], training_hash: str = "",
                        tuple(Route(label) for label in y[keep]), support_thresholds)
 
 
-def _bagged(x: np.ndarray, y: np.ndarray, config: TrainingConfig, classes: list[str]) -> tuple[np.ndarray, np.ndarray]:
+def _bagged(x: np.ndarray, y: np.ndarray, config: TrainingConfig,
+            classes: list[str]) -> tuple[np.ndarray, np.ndarray] | None:
     """The mean weights and biases of `config.bags` fits on bootstrap samples (a sample that misses a
-    class is skipped, so every fit has the same rows of weights)."""
+    class is skipped, so every fit has the same rows of weights); None if every sample missed one."""
     rng = np.random.default_rng(11)
     fits = []
     for _ in range(config.bags):
@@ -88,6 +89,8 @@ def _bagged(x: np.ndarray, y: np.ndarray, config: TrainingConfig, classes: list[
         bag_classes, model = _fit(x[rows], y[rows], config)
         if bag_classes == classes:
             fits.append(model)
+    if not fits:
+        return None
     return np.mean([m.coef_ for m in fits], axis=0), np.mean([m.intercept_ for m in fits], axis=0)
 
 
