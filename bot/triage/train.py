@@ -63,7 +63,8 @@ def fit(x: np.ndarray, labels: Sequence[Route], training_hash: str = "",
     y = np.array([str(label) for label in labels])
     say(f"training the router on {len(y)} labelled rows")
     classes, final = _fit(x, y, config)
-    coef, intercept = (config.bags and _bagged(x, y, config, classes)) or (final.coef_, final.intercept_)
+    bagged = _bagged(x, y, config, classes) if config.bags else None
+    coef, intercept = bagged or (final.coef_, final.intercept_)
     out_of_fold = _out_of_fold(x, y, config, classes)
     thresholds = {route: _threshold(out_of_fold, y, classes, route, config) for route in SAFETY_ROUTES
                   if str(route) in classes}
